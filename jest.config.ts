@@ -1,0 +1,17 @@
+import type { Config } from 'jest';
+
+const config: Config = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  // Type checking is done once by `npm run build` (jsii + tsc); jest only transpiles.
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.dev.json', diagnostics: false }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  // Synthesizing CDK apps is CPU-bound; two workers match the 2-core CI machine.
+  maxWorkers: 2,
+  testTimeout: 120_000,
+};
+
+export default config;
