@@ -1,0 +1,20 @@
+import { App, AppProps } from 'aws-cdk-lib';
+import { KarmaLabsStack } from '../examples/karma-labs';
+
+/** Region of the example stacks unless `-c region=...` says otherwise. */
+export const DEFAULT_EXAMPLE_REGION = 'us-east-1';
+
+/**
+ * Builds the app with every example stack. The stacks name a region (load balancer access logs
+ * need one) but no account, so synthesizing needs no AWS account, no credentials and no network,
+ * and gives the same templates on every machine.
+ */
+export function buildExamplesApp(props: AppProps = {}): App {
+  const app = new App(props);
+  const env = { region: app.node.tryGetContext('region') ?? DEFAULT_EXAMPLE_REGION };
+  new KarmaLabsStack(app, 'KarmaLabs', {
+    env,
+    description: 'cdk-web-tiers example: Karma Labs (Web, API and Brain tiers from pre-baked images)',
+  });
+  return app;
+}

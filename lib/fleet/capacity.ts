@@ -1,0 +1,29 @@
+import { IConstruct } from 'constructs';
+import { checkInteger, invalid, isResolved } from '../common/validation';
+import { TierCapacity } from './tier';
+
+/** A capacity with every value decided. */
+export interface ResolvedCapacity {
+  readonly min: number;
+  readonly max: number;
+  readonly desired?: number;
+}
+
+/**
+ * Applies defaults to a `TierCapacity` and checks min ≤ desired ≤ max.
+ */
+export function resolveCapacity(scope: IConstruct, capacity: TierCapacity | undefined, defaults: { min: number; max: number }): ResolvedCapacity {
+  const min = capacity?.min ?? defaults.min;
+  const max = capacity?.max ?? Math.max(defaults.max, isResolved(min) ? min : 0);
+  const desired = capacity?.desired;
+  checkInteger(scope, 'capacity.min', min, 0, 10_000);
+  checkInteger(scope, 'capacity.max', max, 1, 10_000);
+  checkInteger(scope, 'capacity.desired', desired, 0, 10_000);
+  if (isResolved(min) && isResolved(max) && min > max) {
+    invalid(scope, 'capacity.min', min, `It is greater than capacity.max (${max}): set min ≤ max, for example { min: ${max}, max: ${min} }.`);
+  }
+  if (desired !== undefined && isResolved(desired) && ((isResolved(min) && desired < min) || (isResolved(max) && desired > max))) {
+    invalid(scope, 'capacity.desired', desired, `It must lie between capacity.min (${min}) and capacity.max (${max}); or leave it unset so scaling decides.`);
+  }
+  return { min, max, desired };
+}

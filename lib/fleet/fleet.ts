@@ -1,0 +1,284 @@
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Aws, CfnResource, Duration, Lazy, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AppSource } from '../app/app-source';
+import { allowLogGroupsToUseKey } from '../common/encryption';
+import { invalid, warn } from '../common/validation';
+import { BootPhase, BootScript, BootStep, bootFile } from './boot-script';
+import { ResolvedCapacity } from './capacity';
+import { RollingDeployment } from './tier';
+
+/** The tag that marks a fleet's Auto Scaling group; IAM conditions on it scope self-reporting. */
+export const FLEET_TAG = 'cdk-web-tiers:fleet';
+
+/** The user that runs the app on every instance. */
+export const APP_USER = 'webapp';
+
+/**
+ * Props of the internal {@link Fleet}; the tiers fill them from their public props.
+ */
+export interface FleetProps {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly instanceType: ec2.InstanceType;
+  readonly source: AppSource;
+  readonly appPort?: number;
+  readonly capacity: ResolvedCapacity;
+  readonly rootVolumeSize: Size;
+  readonly rootDeviceName: string;
+  readonly containerHost: boolean;
+  readonly healthChecks: autoscaling.HealthChecks;
+  readonly deployment?: RollingDeployment;
+  readonly notificationsTopic?: sns.ITopic;
+  readonly encryptionKey?: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * A singleton: boot failures and the health reporter mark the instance unhealthy themselves
+   * (no load balancer watches it), and a deployment replaces its one instance in place.
+   */
+  readonly singleton: boolean;
+}
+
+/**
+ * The one place that builds instances: role, security group, log group, launch template,
+ * Auto Scaling group and the boot script. `StatelessWebTier` and `SingletonWorker` both use it.
+ */
+export class Fleet extends Construct {
+  public readonly role: iam.Role;
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly connections: ec2.Connections;
+  public readonly logGroup: logs.LogGroup;
+  public readonly encryptionKey: kms.IKey;
+  public readonly notificationsTopic: sns.ITopic;
+  public readonly launchTemplate: ec2.LaunchTemplate;
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  public readonly bootScript: BootScript;
+
+  constructor(scope: Construct, id: string, props: FleetProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const subnets = selectInstanceSubnets(scope, props.vpc, props.vpcSubnets);
+    const deployment = resolveDeployment(scope, props.capacity, props.deployment, props.singleton);
+
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts the logs and scaling notifications of ${scope.node.path}`,
+      enableKeyRotation: true,
+    });
+    this.allowServicesToUseKey();
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      encryptionKey: this.encryptionKey,
+    });
+
+    this.role = new iam.Role(this, 'InstanceRole', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      description: `Instances of ${scope.node.path}`,
+    });
+    this.grantBaseline(props.singleton);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `Instances of ${scope.node.path}`,
+      allowAllOutbound: false,
+    });
+    // HTTPS out covers AWS APIs (SSM, CloudWatch, Secrets Manager), package mirrors and git over HTTPS;
+    // every other destination is opened by the feature that needs it.
+    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs and package mirrors');
+    this.connections = this.securityGroup.connections;
+
+    this.bootScript = new BootScript({
+      CWT_REGION: Aws.REGION,
+      CWT_STACK: Aws.STACK_NAME,
+      CWT_SIGNAL_RESOURCE: Lazy.string({ produce: () => stack.getLogicalId(this.autoScalingGroup.node.defaultChild as CfnResource) }),
+      CWT_LOG_GROUP: this.logGroup.logGroupName,
+      CWT_FLEET: this.node.addr,
+      CWT_REPORT_UNHEALTHY_ON_FAILURE: props.singleton ? '1' : '0',
+    });
+    this.bootScript.addStep({ name: 'app-user', phase: BootPhase.PREPARE, script: bootFile('app-user.sh'), environment: { APP_USER } });
+    this.bootScript.addStep({ name: 'cloudwatch-agent', phase: BootPhase.PREPARE, script: bootFile('cloudwatch-agent.sh') });
+
+    const source = props.source.bind(this, {
+      instanceType: props.instanceType,
+      role: this.role,
+      connections: this.connections,
+      appUser: APP_USER,
+      appPort: props.appPort,
+    });
+    for (const step of source.bootSteps ?? []) this.bootScript.addStep(step);
+
+    this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: source.machineImage,
+      instanceType: props.instanceType,
+      role: this.role,
+      securityGroup: this.securityGroup,
+      userData: ec2.UserData.custom(Lazy.string({ produce: () => this.bootScript.render() })),
+      requireImdsv2: true,
+      httpTokens: ec2.LaunchTemplateHttpTokens.REQUIRED,
+      // Containers add a network hop between the app and the metadata service.
+      httpPutResponseHopLimit: props.containerHost ? 2 : 1,
+      detailedMonitoring: true,
+      blockDevices: [{
+        deviceName: props.rootDeviceName,
+        volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeSize.toGibibytes(), {
+          encrypted: true,
+          volumeType: ec2.EbsDeviceVolumeType.GP3,
+          deleteOnTermination: true,
+        }),
+      }],
+    });
+
+    this.notificationsTopic = props.notificationsTopic ?? new sns.Topic(this, 'ScalingEvents', {
+      displayName: `Scaling events of ${scope.node.path}`,
+      masterKey: this.encryptionKey,
+      enforceSSL: true,
+    });
+
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
+      vpc: props.vpc,
+      vpcSubnets: subnets,
+      launchTemplate: this.launchTemplate,
+      minCapacity: props.capacity.min,
+      maxCapacity: props.capacity.max,
+      desiredCapacity: props.capacity.desired,
+      healthChecks: props.healthChecks,
+      signals: autoscaling.Signals.waitForMinCapacity({ timeout: deployment.timeout }),
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
+        maxBatchSize: deployment.maxBatchSize,
+        minInstancesInService: deployment.minInstancesInService,
+        waitOnResourceSignals: true,
+        pauseTime: deployment.timeout,
+      }),
+      notifications: [{ topic: this.notificationsTopic, scalingEvents: autoscaling.ScalingEvents.ALL }],
+      groupMetrics: [autoscaling.GroupMetrics.all()],
+      cooldown: Duration.minutes(5),
+      defaultInstanceWarmup: Duration.minutes(3),
+    });
+    Tags.of(this.autoScalingGroup).add(FLEET_TAG, this.node.addr, { applyToLaunchedInstances: true });
+    Tags.of(this.autoScalingGroup).add('Name', scope.node.path, { applyToLaunchedInstances: true });
+    // Every permission must exist before the first instance boots (mounts, secrets, signals).
+    // So nothing in the role's policies may ever reference the group: self-reporting uses a tag condition.
+    this.autoScalingGroup.node.addDependency(this.role);
+  }
+
+  /** Adds a boot step to every instance. */
+  public addBootStep(step: BootStep): void {
+    this.bootScript.addStep(step);
+  }
+
+  private grantBaseline(singleton: boolean): void {
+    // Session Manager instead of SSH: the four ssmmessages channel actions plus instance registration.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'SessionManager',
+      actions: [
+        'ssm:UpdateInstanceInformation',
+        'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel',
+        'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel',
+      ],
+      resources: ['*'],
+    }));
+    // CloudWatch agent: logs into this tier's group only, metrics into the CWAgent namespace only.
+    this.logGroup.grantWrite(this.role);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'AgentMetrics',
+      actions: ['cloudwatch:PutMetricData'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } },
+    }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'AgentDimensions',
+      actions: ['ec2:DescribeTags'],
+      resources: ['*'],
+    }));
+    // Readiness signals for rolling deployments, to this stack only.
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadinessSignal',
+      actions: ['cloudformation:SignalResource'],
+      resources: [Aws.STACK_ID],
+    }));
+    if (singleton) {
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: 'SelfReportHealth',
+        actions: ['autoscaling:SetInstanceHealth'],
+        resources: ['*'],
+        conditions: { StringEquals: { [`autoscaling:ResourceTag/${FLEET_TAG}`]: this.node.addr } },
+      }));
+    }
+    Validations.of(this.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Only actions without resource-level permissions use "*": ssmmessages channels, ssm:UpdateInstanceInformation ' +
+          'for the calling instance, ec2:DescribeTags, cloudwatch:PutMetricData (limited to the CWAgent namespace by condition) ' +
+          'and autoscaling:SetInstanceHealth (limited by condition to the group tagged with this fleet\'s id).',
+      },
+    );
+  }
+
+  private allowServicesToUseKey(): void {
+    allowLogGroupsToUseKey(this.encryptionKey);
+    if (!(this.encryptionKey instanceof kms.Key)) return;
+    // Auto Scaling publishes notifications with its service-linked role.
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AutoScalingNotifications',
+      principals: [new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`)],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+    }));
+  }
+}
+
+interface ResolvedDeployment {
+  readonly maxBatchSize: number;
+  readonly minInstancesInService: number;
+  readonly timeout: Duration;
+}
+
+function resolveDeployment(scope: Construct, capacity: ResolvedCapacity, deployment: RollingDeployment | undefined, singleton: boolean): ResolvedDeployment {
+  const timeout = deployment?.timeout ?? Duration.minutes(15);
+  const maxBatchSize = deployment?.maxBatchSize ?? Math.max(1, Math.ceil(capacity.min / 2));
+  if (!Token.isUnresolved(maxBatchSize) && (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)) {
+    invalid(scope, 'deployment.maxBatchSize', maxBatchSize, 'Use a whole number of at least 1.');
+  }
+  if (!timeout.isUnresolved() && (timeout.toSeconds() < 60 || timeout.toSeconds() > 3600)) {
+    invalid(scope, 'deployment.timeout', timeout.toHumanString(), 'CloudFormation waits between 1 and 60 minutes for an instance signal: use Duration.minutes(1) to Duration.minutes(60).');
+  }
+  // CloudFormation requires MinInstancesInService < MaxSize; keep `min` healthy whenever max leaves room.
+  const minInstancesInService = Math.max(0, Math.min(capacity.min, capacity.max - maxBatchSize));
+  if (minInstancesInService < capacity.min && !singleton) {
+    warn(scope, 'rollingDeployBelowMin',
+      `capacity.max (${capacity.max}) leaves no room above capacity.min (${capacity.min}) for a batch of ${maxBatchSize}: ` +
+      `rolling deployments will keep only ${minInstancesInService} instance(s) in service. Raise capacity.max to at least ${capacity.min + maxBatchSize} to deploy without losing capacity.`);
+  }
+  return { maxBatchSize, minInstancesInService, timeout };
+}
+
+/**
+ * Picks the instance subnets (private with egress by default) and checks that they span two AZs.
+ */
+function selectInstanceSubnets(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): ec2.SubnetSelection {
+  const wanted = selection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+  let selected: ec2.SelectedSubnets;
+  try {
+    selected = vpc.selectSubnets(wanted);
+  } catch (e) {
+    return invalid(scope, 'vpc', vpc.node.path,
+      `It has no ${selection ? 'subnets matching vpcSubnets' : 'private subnets with egress'} (${(e as Error).message}). ` +
+      'Instances belong in private subnets in at least two Availability Zones: use TierNetwork, or pass vpcSubnets that select them.');
+  }
+  const azs = new Set(selected.subnets.map((s, i) => Token.isUnresolved(s.availabilityZone) ? `unresolved-${i}` : s.availabilityZone));
+  if (selected.subnets.length === 0 || azs.size < 2) {
+    invalid(scope, 'vpc', `${selected.subnets.length} subnet(s) in ${azs.size} Availability Zone(s)`,
+      'A tier needs private subnets in at least two Availability Zones so that it survives the loss of one: ' +
+      'use a VPC with maxAzs >= 2 (TierNetwork does) or widen vpcSubnets.');
+  }
+  if (selected.hasPublic) {
+    warn(scope, 'publicSubnets', 'vpcSubnets selects public subnets: the instances get routes to the internet. ' +
+      'Keep instances in private subnets behind the load balancer unless you need them reachable directly.');
+  }
+  return wanted;
+}

@@ -1,0 +1,199 @@
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { checkInteger, invalid, warn } from '../common/validation';
+
+/**
+ * Props of a {@link TierLoadBalancer}.
+ */
+export interface TierLoadBalancerProps {
+  /** The VPC to place the load balancer in. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Answer from the internet (public subnets) or only inside the VPC (private subnets).
+   *
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+  /**
+   * Subnets for the load balancer.
+   *
+   * @default - public subnets when internet-facing, private subnets otherwise
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Listener protocol. HTTPS (with port 80 redirecting to 443) is the default; plain HTTP only
+   * when asked for explicitly, and then with a warning.
+   *
+   * @default elbv2.ApplicationProtocol.HTTPS
+   */
+  readonly protocol?: elbv2.ApplicationProtocol;
+  /**
+   * The ACM certificate of the HTTPS listener. Required with HTTPS.
+   *
+   * @default - none; an HTTPS load balancer without one fails at synth
+   */
+  readonly certificate?: acm.ICertificate;
+  /**
+   * TLS policy of the HTTPS listener.
+   *
+   * @default elbv2.SslPolicy.RECOMMENDED_TLS (TLS 1.3 and 1.2 only)
+   */
+  readonly sslPolicy?: elbv2.SslPolicy;
+  /**
+   * Refuse to delete the load balancer (a stack deletion fails until it is turned off).
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Where access logs go. The bucket must use SSE-S3 encryption (the only kind load balancer
+   * logs support) and allow the load balancer to write.
+   *
+   * @default - a new bucket: SSE-S3, SSL-only, versioned, public access blocked, logs expire after `accessLogsRetention`
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * How long access logs are kept in the bucket this construct creates.
+   *
+   * @default Duration.days(365)
+   */
+  readonly accessLogsRetention?: Duration;
+  /**
+   * Seconds an idle connection stays open.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly idleTimeout?: Duration;
+}
+
+/**
+ * An Application Load Balancer that one or more `StatelessWebTier`s share, through host- or
+ * path-based listener rules.
+ *
+ * HTTPS with a current TLS policy and port 80 redirecting to 443, invalid header fields dropped,
+ * access logs to an encrypted SSL-only bucket, deletion protection on. Requests that match no
+ * tier get a 404.
+ */
+export class TierLoadBalancer extends Construct {
+  /** The load balancer. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The listener that tiers add their rules to (HTTPS, or HTTP when asked for). */
+  public readonly listener: elbv2.ApplicationListener;
+  /** The access logs bucket, when this construct created it. */
+  public readonly accessLogsBucket?: s3.Bucket;
+  /** The listener protocol. */
+  public readonly protocol: elbv2.ApplicationProtocol;
+  private defaultTier?: string;
+
+  constructor(scope: Construct, id: string, props: TierLoadBalancerProps) {
+    super(scope, id);
+    this.protocol = props.protocol ?? elbv2.ApplicationProtocol.HTTPS;
+    const internetFacing = props.internetFacing ?? true;
+    if (this.protocol === elbv2.ApplicationProtocol.HTTPS && !props.certificate) {
+      invalid(this, 'certificate', undefined,
+        'An HTTPS load balancer needs an ACM certificate: pass certificate (for example acm.Certificate.fromCertificateArn(...)), ' +
+        'or set protocol: elbv2.ApplicationProtocol.HTTP explicitly for plain HTTP.');
+    }
+    if (this.protocol === elbv2.ApplicationProtocol.HTTP && props.certificate) {
+      invalid(this, 'protocol', 'HTTP', 'A certificate was given but the protocol is HTTP: remove protocol (HTTPS is the default) or the certificate.');
+    }
+    if (props.idleTimeout && !props.idleTimeout.isUnresolved()) {
+      checkInteger(this, 'idleTimeout (seconds)', props.idleTimeout.toSeconds(), 1, 4000);
+    }
+    const retentionDays = (props.accessLogsRetention ?? Duration.days(365)).toDays();
+    if (props.accessLogsBucket && props.accessLogsRetention) {
+      invalid(this, 'accessLogsRetention', props.accessLogsRetention.toHumanString(), 'It applies only to the bucket this construct creates: set the lifecycle on your own accessLogsBucket instead.');
+    }
+    checkInteger(this, 'accessLogsRetention (days)', retentionDays, 1, 3650);
+    if (Token.isUnresolved(Stack.of(this).region)) {
+      invalid(this, 'env.region of the stack', 'unresolved (environment-agnostic stack)',
+        "Load balancer access logs are written by the region's Elastic Load Balancing account, so the stack needs a region: " +
+        "give the stack env: { region: 'eu-west-1' } (the account may stay unset).");
+    }
+
+    const deletionProtection = props.deletionProtection ?? true;
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      dropInvalidHeaderFields: true,
+      deletionProtection,
+      idleTimeout: props.idleTimeout,
+    });
+    if (!deletionProtection) {
+      warn(this, 'noDeletionProtection', 'deletionProtection is false: a stack update or deletion can remove the load balancer and its DNS name.');
+    }
+
+    if (props.accessLogsBucket) {
+      this.loadBalancer.logAccessLogs(props.accessLogsBucket);
+    } else {
+      this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        versioned: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        removalPolicy: RemovalPolicy.RETAIN,
+        lifecycleRules: [{ expiration: Duration.days(retentionDays), noncurrentVersionExpiration: Duration.days(30) }],
+      });
+      Validations.of(this.accessLogsBucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'This bucket only receives load balancer access logs; logging its own access to itself would recurse, and a second log bucket would need the same exception.',
+      });
+      this.loadBalancer.logAccessLogs(this.accessLogsBucket);
+    }
+
+    const open = internetFacing;
+    if (this.protocol === elbv2.ApplicationProtocol.HTTPS) {
+      this.listener = this.loadBalancer.addListener('Https', {
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        port: 443,
+        certificates: [props.certificate!],
+        sslPolicy: props.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS,
+        open,
+        defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' }),
+      });
+      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open });
+    } else {
+      warn(this, 'plainHttp', 'protocol is HTTP: traffic between clients and the load balancer is not encrypted. Use HTTPS with an ACM certificate in production.');
+      this.listener = this.loadBalancer.addListener('Http', {
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        port: 80,
+        open,
+        defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' }),
+      });
+    }
+    if (!open) {
+      // An internal load balancer answers the VPC only.
+      for (const port of this.protocol === elbv2.ApplicationProtocol.HTTPS ? [443, 80] : [80]) {
+        this.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(port), 'Clients inside the VPC');
+      }
+    } else {
+      Validations.of(this.loadBalancer).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: 'An internet-facing load balancer must accept any client address on 443 (and on 80, which only redirects to 443).',
+      });
+    }
+  }
+
+  /**
+   * Makes a tier's target group the listener's default action (requests no rule matches);
+   * a second default tier is an error.
+   * @internal
+   */
+  public _setDefaultTier(tier: Construct, targetGroup: elbv2.IApplicationTargetGroup): void {
+    if (this.defaultTier !== undefined) {
+      invalid(tier, 'routing', undefined, `${this.defaultTier} already receives the requests that match no rule of ${this.node.path}: ` +
+        'give this tier routing (hostHeaders or pathPatterns, and a priority).');
+    }
+    this.defaultTier = tier.node.path;
+    this.listener.addTargetGroups('Default', { targetGroups: [targetGroup] });
+    // The 404 set at construction is a placeholder that the default tier replaces on purpose.
+    Annotations.of(this.listener).acknowledgeWarning('@aws-cdk/aws-elbv2:listenerExistingDefaultActionReplaced',
+      'The default tier replaces the 404 placeholder action');
+  }
+}

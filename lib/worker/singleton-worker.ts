@@ -1,0 +1,236 @@
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Duration, Size, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { AppSource } from '../app/app-source';
+import { checkInteger, invalid } from '../common/validation';
+import { BootPhase, BootStep, bootFile } from '../fleet/boot-script';
+import { resolveCapacity } from '../fleet/capacity';
+import { APP_USER, Fleet } from '../fleet/fleet';
+import { ITier, RollingDeployment, TierCapacity } from '../fleet/tier';
+import { groupCpuMetric, groupInServiceMetric } from '../observability/metrics';
+
+/**
+ * How a singleton worker checks itself.
+ */
+export interface WorkerHealthCheck {
+  /**
+   * Time between two runs of the health command (10–3600 seconds).
+   *
+   * @default Duration.seconds(30)
+   */
+  readonly interval?: Duration;
+  /**
+   * Time one run of the health command may take before it counts as a failure.
+   *
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Consecutive failures after which the instance reports itself unhealthy (1–100).
+   *
+   * @default 3
+   */
+  readonly failureThreshold?: number;
+  /**
+   * Time after launch during which the group's EC2 health check does not replace the instance.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly gracePeriod?: Duration;
+}
+
+/**
+ * Props of a {@link SingletonWorker}.
+ */
+export interface SingletonWorkerProps {
+  /** The VPC; the instance goes in its private subnets. */
+  readonly vpc: ec2.IVpc;
+  /** Where the worker's software comes from. */
+  readonly source: AppSource;
+  /**
+   * A shell command that exits 0 while the worker is healthy, for example
+   * `curl -fsS localhost:9000/health`. It runs as root on the instance.
+   */
+  readonly healthCommand: string;
+  /**
+   * How the health command is run.
+   *
+   * @default - every 30 s, 10 s timeout, unhealthy after 3 consecutive failures
+   */
+  readonly healthCheck?: WorkerHealthCheck;
+  /**
+   * Subnets the instance may launch in (Auto Scaling picks one; another AZ when one fails).
+   *
+   * @default - private subnets with egress, in at least two Availability Zones
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Instance type.
+   *
+   * @default t3.small
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * A singleton runs exactly one instance: any other value fails at synth.
+   * It exists so that a capacity copied from a web tier is caught rather than ignored.
+   *
+   * @default { min: 1, max: 1 }
+   */
+  readonly capacity?: TierCapacity;
+  /**
+   * How a new version replaces the instance (the old one stops before the new one starts).
+   *
+   * @default - 15 minutes for the new instance to pass its health command
+   */
+  readonly deployment?: RollingDeployment;
+  /**
+   * Topic that receives every scaling event, replacements included.
+   *
+   * @default - a new topic encrypted with `encryptionKey`
+   */
+  readonly notificationsTopic?: sns.ITopic;
+  /**
+   * Key that encrypts the worker's log group and notifications topic.
+   *
+   * @default - a new key with rotation on
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Size of the encrypted gp3 root volume.
+   *
+   * @default Size.gibibytes(20)
+   */
+  readonly rootVolumeSize?: Size;
+  /**
+   * Device name of the image's root volume.
+   *
+   * @default '/dev/xvda' (Amazon Linux)
+   */
+  readonly rootDeviceName?: string;
+  /**
+   * The instance runs containers (metadata hop limit 2).
+   *
+   * @default false
+   */
+  readonly containerHost?: boolean;
+  /**
+   * Retention of the worker's log group.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Exactly one instance and no load balancer, brought back automatically: a health command runs
+ * on the instance on an interval and, after N consecutive failures, the instance reports itself
+ * unhealthy to Auto Scaling (permission scoped by tag to its own group), which replaces it. A
+ * dead instance is replaced by the group's EC2 health check.
+ */
+export class SingletonWorker extends Construct implements ITier {
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  public readonly launchTemplate: ec2.LaunchTemplate;
+  public readonly role: iam.IRole;
+  public readonly logGroup: logs.ILogGroup;
+  public readonly connections: ec2.Connections;
+  public readonly grantPrincipal: iam.IPrincipal;
+  public readonly appUser: string = APP_USER;
+  /** The topic that receives scaling events. */
+  public readonly notificationsTopic: sns.ITopic;
+  private readonly fleet: Fleet;
+
+  constructor(scope: Construct, id: string, props: SingletonWorkerProps) {
+    super(scope, id);
+    const capacity = resolveCapacity(this, props.capacity, { min: 1, max: 1 });
+    for (const [key, value] of Object.entries(capacity)) {
+      if (value !== undefined && !Token.isUnresolved(value) && value !== 1) {
+        invalid(this, `capacity.${key}`, value, 'A SingletonWorker runs exactly one instance: remove capacity, or use a StatelessWebTier for a fleet.');
+      }
+    }
+    if (!Token.isUnresolved(props.healthCommand) && props.healthCommand.trim() === '') {
+      invalid(this, 'healthCommand', props.healthCommand, "Give a command that exits 0 while the worker is healthy, for example 'curl -fsS localhost:9000/health'.");
+    }
+    const health = {
+      interval: props.healthCheck?.interval ?? Duration.seconds(30),
+      timeout: props.healthCheck?.timeout ?? Duration.seconds(10),
+      failureThreshold: props.healthCheck?.failureThreshold ?? 3,
+      gracePeriod: props.healthCheck?.gracePeriod ?? Duration.minutes(5),
+    };
+    checkInteger(this, 'healthCheck.interval (seconds)', health.interval.toSeconds(), 10, 3600);
+    checkInteger(this, 'healthCheck.timeout (seconds)', health.timeout.toSeconds(), 1, 3600);
+    checkInteger(this, 'healthCheck.failureThreshold', health.failureThreshold, 1, 100);
+    checkInteger(this, 'healthCheck.gracePeriod (seconds)', health.gracePeriod.toSeconds(), 0, 7200);
+    if (health.timeout.toSeconds() >= health.interval.toSeconds()) {
+      invalid(this, 'healthCheck.timeout', health.timeout.toHumanString(), `It must be shorter than healthCheck.interval (${health.interval.toHumanString()}).`);
+    }
+
+    this.fleet = new Fleet(this, 'Fleet', {
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
+      source: props.source,
+      capacity: { min: 1, max: 1 },
+      rootVolumeSize: props.rootVolumeSize ?? Size.gibibytes(20),
+      rootDeviceName: props.rootDeviceName ?? '/dev/xvda',
+      containerHost: props.containerHost ?? false,
+      healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: health.gracePeriod }),
+      deployment: props.deployment,
+      notificationsTopic: props.notificationsTopic,
+      encryptionKey: props.encryptionKey,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      singleton: true,
+    });
+    this.autoScalingGroup = this.fleet.autoScalingGroup;
+    this.launchTemplate = this.fleet.launchTemplate;
+    this.role = this.fleet.role;
+    this.grantPrincipal = this.fleet.role;
+    this.logGroup = this.fleet.logGroup;
+    this.connections = this.fleet.connections;
+    this.notificationsTopic = this.fleet.notificationsTopic;
+
+    const healthEnv = {
+      HEALTH_COMMAND: props.healthCommand,
+      HEALTH_TIMEOUT_SECONDS: String(health.timeout.toSeconds()),
+    };
+    // Ready first, then watched: the reporter starts only once the worker has answered once.
+    this.fleet.addBootStep({
+      name: 'wait-for-health-command',
+      phase: BootPhase.SIGNAL,
+      script: bootFile('wait-for-command.sh'),
+      environment: {
+        ...healthEnv,
+        READY_TIMEOUT_SECONDS: String(Math.max(60, (props.deployment?.timeout ?? Duration.minutes(15)).toSeconds() - 60)),
+      },
+    });
+    this.fleet.addBootStep({
+      name: 'health-reporter',
+      phase: BootPhase.SIGNAL,
+      script: bootFile('health-reporter.sh'),
+      environment: {
+        ...healthEnv,
+        HEALTH_INTERVAL_SECONDS: String(health.interval.toSeconds()),
+        HEALTH_FAILURE_THRESHOLD: String(health.failureThreshold),
+      },
+    });
+  }
+
+  public addBootStep(step: BootStep): void {
+    this.fleet.addBootStep(step);
+  }
+
+  /** CPU of the worker's instance. */
+  public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return groupCpuMetric(this.autoScalingGroup, props);
+  }
+
+  /** Instances in service (1 while the worker is up; alarm on < 1). */
+  public metricInServiceInstances(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return groupInServiceMetric(this.autoScalingGroup, props);
+  }
+}
