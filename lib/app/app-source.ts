@@ -2,7 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { invalid } from '../common/validation';
-import { BootStep } from '../fleet/boot-script';
+import { BootStep } from '../fleet/boot-step';
 
 /**
  * What a tier tells its app source when it binds it.

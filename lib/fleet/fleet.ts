@@ -9,7 +9,8 @@ import { Construct } from 'constructs';
 import { AppSource } from '../app/app-source';
 import { allowLogGroupsToUseKey } from '../common/encryption';
 import { invalid, warn } from '../common/validation';
-import { BootPhase, BootScript, BootStep, bootFile } from './boot-script';
+import { BootScript, bootFile } from './boot-script';
+import { BootPhase, BootStep } from './boot-step';
 import { ResolvedCapacity } from './capacity';
 import { RollingDeployment } from './tier';
 

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Duration } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { BootStep } from './boot-script';
+import { BootStep } from './boot-step';
 
 /**
  * A group of instances built by cdk-web-tiers (a `StatelessWebTier` or a `SingletonWorker`).
