@@ -1,5 +1,6 @@
 import { App, AppProps } from 'aws-cdk-lib';
 import { KarmaLabsStack } from '../examples/karma-labs';
+import { KwizlyStack } from '../examples/kwizly';
 
 /** Region of the example stacks unless `-c region=...` says otherwise. */
 export const DEFAULT_EXAMPLE_REGION = 'us-east-1';
@@ -15,6 +16,10 @@ export function buildExamplesApp(props: AppProps = {}): App {
   new KarmaLabsStack(app, 'KarmaLabs', {
     env,
     description: 'cdk-web-tiers example: Karma Labs (Web, API and Brain tiers from pre-baked images)',
+  });
+  new KwizlyStack(app, 'Kwizly', {
+    env,
+    description: 'cdk-web-tiers example: Kwizly (web tier built from git at boot, env from Secrets Manager, EFS uploads, job lock, RDS)',
   });
   return app;
 }

@@ -14,6 +14,12 @@ export interface KarmaLabsStackProps extends StackProps {
    * @default 'karmalabs.example'
    */
   readonly domainName?: string;
+  /**
+   * Deletion protection of the load balancer (turn it off for short-lived test stacks).
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -39,6 +45,7 @@ export class KarmaLabsStack extends Stack {
     const loadBalancer = new TierLoadBalancer(this, 'LoadBalancer', {
       vpc: network.vpc,
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn.valueAsString),
+      deletionProtection: props.deletionProtection,
     });
 
     const image = (tier: string) => AppSource.fromMachineImage(

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { invalid } from '../common/validation';
 import { BootStep } from '../fleet/boot-step';
+import type { GitRepositorySourceProps } from './git-repository-source';
 
 /**
  * What a tier tells its app source when it binds it.
@@ -58,6 +59,19 @@ export abstract class AppSource {
    */
   public static fromMachineImage(image: ec2.IMachineImage, options: MachineImageSourceOptions = {}): AppSource {
     return new MachineImageSource(image, options);
+  }
+
+  /**
+   * Fetch the latest commit of a git branch at every boot, build it as an unprivileged app user
+   * and run it as a systemd service that restarts on failure. A server added during a rush never
+   * runs stale code. The instance counts as ready only once the app answers its health check; a
+   * failed clone or build fails the deployment signal and leaves its log in CloudWatch Logs.
+   */
+  public static fromGitRepository(props: GitRepositorySourceProps): AppSource {
+    // Loaded here: GitRepositorySource extends AppSource, so it can only load once AppSource exists.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { GitRepositorySource } = require('./git-repository-source') as typeof import('./git-repository-source');
+    return new GitRepositorySource(props);
   }
 
   /**

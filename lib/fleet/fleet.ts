@@ -3,9 +3,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Aws, CfnResource, Duration, Lazy, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { EnvironmentSecretOptions, environmentSecretStep } from '../app/app-environment';
 import { AppSource } from '../app/app-source';
 import { allowLogGroupsToUseKey } from '../common/encryption';
 import { invalid, warn } from '../common/validation';
@@ -28,6 +30,7 @@ export interface FleetProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly instanceType: ec2.InstanceType;
   readonly source: AppSource;
+  readonly environment?: secretsmanager.ISecret;
   readonly appPort?: number;
   readonly capacity: ResolvedCapacity;
   readonly rootVolumeSize: Size;
@@ -59,6 +62,7 @@ export class Fleet extends Construct {
   public readonly launchTemplate: ec2.LaunchTemplate;
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   public readonly bootScript: BootScript;
+  private environmentSecrets = 0;
 
   constructor(scope: Construct, id: string, props: FleetProps) {
     super(scope, id);
@@ -112,6 +116,7 @@ export class Fleet extends Construct {
       appPort: props.appPort,
     });
     for (const step of source.bootSteps ?? []) this.bootScript.addStep(step);
+    if (props.environment) this.addEnvironmentSecret(props.environment, {});
 
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: source.machineImage,
@@ -165,6 +170,13 @@ export class Fleet extends Construct {
     // Every permission must exist before the first instance boots (mounts, secrets, signals).
     // So nothing in the role's policies may ever reference the group: self-reporting uses a tag condition.
     this.autoScalingGroup.node.addDependency(this.role);
+  }
+
+  /** Appends a secret's key/values to the app environment file at boot. */
+  public addEnvironmentSecret(secret: secretsmanager.ISecret, options: EnvironmentSecretOptions): void {
+    this.environmentSecrets += 1;
+    const name = this.environmentSecrets === 1 ? 'app-env' : `app-env-${this.environmentSecrets}`;
+    this.bootScript.addStep(environmentSecretStep(this, this.role, APP_USER, secret, options, name));
   }
 
   /** Adds a boot step to every instance. */

@@ -6,14 +6,17 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Duration, Size, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { EnvironmentSecretOptions } from '../app/app-environment';
 import { AppSource } from '../app/app-source';
 import { checkInteger, checkRange, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase, BootStep } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
+import { ScheduledJobOptions, addScheduledJob } from '../lock/scheduled-job';
 import { APP_USER, Fleet } from '../fleet/fleet';
 import { ITier, RollingDeployment, TierCapacity } from '../fleet/tier';
 import { groupCpuMetric } from '../observability/metrics';
@@ -150,6 +153,14 @@ export interface StatelessWebTierProps {
    * @default - private subnets with egress, which must span at least two Availability Zones
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Secret whose key/values (a JSON object, or dotenv text) become the app's environment file,
+   * written at boot and readable only by the app user. Only this secret is readable by the
+   * instances; its value never appears in the template or the user data.
+   *
+   * @default - no environment file
+   */
+  readonly environment?: secretsmanager.ISecret;
   /**
    * Instance type.
    *
@@ -321,6 +332,7 @@ export class StatelessWebTier extends Construct implements ITier {
       vpcSubnets: props.vpcSubnets,
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
       source: props.source,
+      environment: props.environment,
       appPort: this.appPort,
       capacity,
       rootVolumeSize: props.rootVolumeSize ?? Size.gibibytes(20),
@@ -396,6 +408,23 @@ export class StatelessWebTier extends Construct implements ITier {
 
   public addBootStep(step: BootStep): void {
     this.fleet.addBootStep(step);
+  }
+
+  /**
+   * Runs a command on a schedule on exactly one instance per tick: every instance gets a systemd
+   * timer that calls `joblock run` with the tick it was scheduled for, and the lock lets one win.
+   * The tier is allowed to use the lock automatically.
+   */
+  public addScheduledJob(name: string, options: ScheduledJobOptions): void {
+    addScheduledJob(this, name, options);
+  }
+
+  /**
+   * Appends another secret's key/values to the app environment file, for example the credentials
+   * secret of an RDS database with `{ prefix: 'DB_' }`. Grants reading that secret only.
+   */
+  public addEnvironmentFromSecret(secret: secretsmanager.ISecret, options: EnvironmentSecretOptions = {}): void {
+    this.fleet.addEnvironmentSecret(secret, options);
   }
 
   /** Average CPU of the tier's instances. */

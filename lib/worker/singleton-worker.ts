@@ -4,14 +4,17 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Duration, Size, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { EnvironmentSecretOptions } from '../app/app-environment';
 import { AppSource } from '../app/app-source';
 import { checkInteger, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase, BootStep } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
+import { ScheduledJobOptions, addScheduledJob } from '../lock/scheduled-job';
 import { APP_USER, Fleet } from '../fleet/fleet';
 import { ITier, RollingDeployment, TierCapacity } from '../fleet/tier';
 import { groupCpuMetric, groupInServiceMetric } from '../observability/metrics';
@@ -71,6 +74,14 @@ export interface SingletonWorkerProps {
    * @default - private subnets with egress, in at least two Availability Zones
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Secret whose key/values (a JSON object, or dotenv text) become the app's environment file,
+   * written at boot and readable only by the app user. Only this secret is readable by the
+   * instances; its value never appears in the template or the user data.
+   *
+   * @default - no environment file
+   */
+  readonly environment?: secretsmanager.ISecret;
   /**
    * Instance type.
    *
@@ -176,6 +187,7 @@ export class SingletonWorker extends Construct implements ITier {
       vpcSubnets: props.vpcSubnets,
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
       source: props.source,
+      environment: props.environment,
       capacity: { min: 1, max: 1 },
       rootVolumeSize: props.rootVolumeSize ?? Size.gibibytes(20),
       rootDeviceName: props.rootDeviceName ?? '/dev/xvda',
@@ -223,6 +235,23 @@ export class SingletonWorker extends Construct implements ITier {
 
   public addBootStep(step: BootStep): void {
     this.fleet.addBootStep(step);
+  }
+
+  /**
+   * Runs a command on a schedule on exactly one instance per tick: every instance gets a systemd
+   * timer that calls `joblock run` with the tick it was scheduled for, and the lock lets one win.
+   * The tier is allowed to use the lock automatically.
+   */
+  public addScheduledJob(name: string, options: ScheduledJobOptions): void {
+    addScheduledJob(this, name, options);
+  }
+
+  /**
+   * Appends another secret's key/values to the app environment file, for example the credentials
+   * secret of an RDS database with `{ prefix: 'DB_' }`. Grants reading that secret only.
+   */
+  public addEnvironmentFromSecret(secret: secretsmanager.ISecret, options: EnvironmentSecretOptions = {}): void {
+    this.fleet.addEnvironmentSecret(secret, options);
   }
 
   /** CPU of the worker's instance. */

@@ -1,0 +1,62 @@
+/**
+ * Converts a 5-field cron expression (minute hour day-of-month month day-of-week) into a systemd
+ * `OnCalendar=` expression. Each field becomes an explicit list, so steps and ranges behave exactly
+ * as in cron. Throws an Error whose message says what is wrong; callers add the prop name.
+ */
+export function cronToOnCalendar(expression: string, timeZone?: string): string {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) {
+    throw new Error(`a cron expression has 5 fields (minute hour day-of-month month day-of-week), this one has ${fields.length}`);
+  }
+  const [minute, hour, dom, month, dow] = fields;
+  const minutes = parseField(minute, 'minute', 0, 59);
+  const hours = parseField(hour, 'hour', 0, 23);
+  const days = parseField(dom, 'day-of-month', 1, 31);
+  const months = parseField(month, 'month', 1, 12, MONTH_NAMES);
+  const weekdays = parseField(dow.replace(/\b7\b/g, '0'), 'day-of-week', 0, 6, DAY_NAMES);
+  if (days !== undefined && weekdays !== undefined) {
+    // cron runs when EITHER matches; systemd requires BOTH. Refuse rather than change the meaning.
+    throw new Error('restrict day-of-month or day-of-week, not both (cron ORs them, systemd would AND them)');
+  }
+  const list = (values: number[] | undefined, pad: number) => values === undefined ? '*' : values.map(v => String(v).padStart(pad, '0')).join(',');
+  const weekdayPart = weekdays === undefined ? '' : weekdays.map(d => SYSTEMD_DAYS[d]).join(',') + ' ';
+  const calendar = `${weekdayPart}*-${list(months, 2)}-${list(days, 2)} ${list(hours, 2)}:${list(minutes, 2)}:00`;
+  return timeZone ? `${calendar} ${timeZone}` : `${calendar} UTC`;
+}
+
+const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const SYSTEMD_DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** Returns the sorted values a field allows, or undefined for "every value". */
+function parseField(field: string, name: string, min: number, max: number, names?: string[]): number[] | undefined {
+  if (field === '*' || field === '?') return undefined;
+  const values = new Set<number>();
+  for (const part of field.split(',')) {
+    const match = /^(\*|[\w]+(?:-[\w]+)?)(?:\/(\d+))?$/.exec(part);
+    if (!match) throw new Error(`the ${name} field "${field}" is not valid cron syntax`);
+    const [, range, stepText] = match;
+    const step = stepText === undefined ? 1 : Number(stepText);
+    if (step < 1) throw new Error(`the ${name} field "${field}" has a step of 0`);
+    let from = min;
+    let to = max;
+    if (range !== '*') {
+      const [a, b] = range.split('-');
+      from = parseValue(a, name, min, max, names);
+      to = b === undefined ? (stepText === undefined ? from : max) : parseValue(b, name, min, max, names);
+      if (to < from) throw new Error(`the ${name} range "${range}" runs backwards`);
+    }
+    for (let v = from; v <= to; v += step) values.add(v);
+  }
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === max - min + 1 ? undefined : sorted;
+}
+
+function parseValue(text: string, name: string, min: number, max: number, names?: string[]): number {
+  const byName = names?.indexOf(text.toLowerCase()) ?? -1;
+  const value = byName >= 0 ? byName + (name === 'month' ? 1 : 0) : /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`the ${name} value "${text}" is outside ${min}-${max}`);
+  }
+  return value;
+}

@@ -1,0 +1,220 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Aws, Validations } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { dataSubnets } from '../common/subnets';
+import { checkInteger, invalid, warn } from '../common/validation';
+import { bootFile } from '../fleet/boot-script';
+import { BootPhase } from '../fleet/boot-step';
+import { ITier } from '../fleet/tier';
+import { joblockCliAsset } from './joblock-cli-asset';
+
+/**
+ * The cache engine behind a {@link JobLock}.
+ */
+export class LockEngine {
+  /** Valkey 8 (Redis-compatible, the cheaper ElastiCache engine). */
+  public static readonly VALKEY_8 = new LockEngine('valkey', '8.0', 'valkey8');
+  /** Redis OSS 7.1. */
+  public static readonly REDIS_7 = new LockEngine('redis', '7.1', 'redis7');
+
+  /** Any engine version ElastiCache offers, with its parameter group family (e.g. 'valkey7'). */
+  public static of(engine: string, version: string, parameterGroupFamily: string): LockEngine {
+    return new LockEngine(engine, version, parameterGroupFamily);
+  }
+
+  private constructor(
+    /** ElastiCache engine name. */
+    public readonly engine: string,
+    /** Engine version. */
+    public readonly version: string,
+    /** Parameter group family. */
+    public readonly parameterGroupFamily: string,
+  ) {}
+}
+
+/**
+ * Props of a {@link JobLock}.
+ */
+export interface JobLockProps {
+  /** The VPC of the tiers that use the lock. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the cache nodes.
+   *
+   * @default - isolated subnets when the VPC has them, private subnets otherwise
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Cache engine.
+   *
+   * @default LockEngine.VALKEY_8
+   */
+  readonly engine?: LockEngine;
+  /**
+   * Node type. Locks need almost no memory.
+   *
+   * @default 'cache.t4g.micro'
+   */
+  readonly nodeType?: string;
+  /**
+   * A replica in a second Availability Zone with automatic failover, so that scheduled jobs keep
+   * running when a node or a zone fails. Without it, jobs stop (fail closed) while the node is down.
+   *
+   * @default true
+   */
+  readonly multiAz?: boolean;
+  /**
+   * TCP port of the cache.
+   *
+   * @default 6379
+   */
+  readonly port?: number;
+  /**
+   * Key that encrypts the cache at rest and the AUTH token secret.
+   *
+   * @default - AWS managed keys
+   */
+  readonly encryptionKey?: kms.IKey;
+}
+
+/**
+ * A Redis-compatible lock store (ElastiCache) plus the `joblock` CLI on the instances of the tiers
+ * that use it, so that a scheduled job runs exactly once per tick across a whole fleet.
+ *
+ * The cache sits in non-public subnets, encrypts in transit (TLS) and at rest, requires an AUTH
+ * token generated into Secrets Manager, never evicts keys (`maxmemory-policy noeviction`: the
+ * ElastiCache default would evict lock keys, which all carry a TTL), and fails over to a replica
+ * in another zone. `allowFrom(tier)` opens the port from that tier only, grants reading the token
+ * and installs the CLI with its connection URL.
+ */
+export class JobLock extends Construct implements ec2.IConnectable {
+  /** The AUTH token, generated at deploy time. */
+  public readonly authSecret: secretsmanager.Secret;
+  /** Network access to the cache. */
+  public readonly connections: ec2.Connections;
+  /** Primary endpoint address. */
+  public readonly endpointAddress: string;
+  /** Primary endpoint port. */
+  public readonly endpointPort: number;
+  /** The joblock CLI bundle that instances download. */
+  public readonly cliAsset: s3assets.Asset;
+  private readonly tiers = new Set<ITier>();
+
+  constructor(scope: Construct, id: string, props: JobLockProps) {
+    super(scope, id);
+    const engine = props.engine ?? LockEngine.VALKEY_8;
+    const nodeType = props.nodeType ?? 'cache.t4g.micro';
+    const multiAz = props.multiAz ?? true;
+    const port = props.port ?? 6379;
+    checkInteger(this, 'port', port, 1024, 65535);
+    if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(nodeType)) {
+      invalid(this, 'nodeType', nodeType, "Use an ElastiCache node type such as 'cache.t4g.micro'.");
+    }
+    if (multiAz && /^cache\.t1\./.test(nodeType)) {
+      invalid(this, 'nodeType', nodeType, 'T1 nodes do not support automatic failover: use cache.t4g.micro or larger, or multiAz: false.');
+    }
+    if (!multiAz) {
+      warn(this, 'lockWithoutFailover', 'multiAz is false: while the single cache node is down or its zone fails, every scheduled job is skipped (joblock fails closed).');
+    }
+    const subnets = props.vpc.selectSubnets(dataSubnets(props.vpc, props.vpcSubnets));
+    if (subnets.hasPublic) {
+      invalid(this, 'vpcSubnets', 'public subnets', 'The lock store must not sit in public subnets: select isolated or private subnets.');
+    }
+    if (multiAz && new Set(subnets.availabilityZones).size < 2) {
+      invalid(this, 'vpcSubnets', `${subnets.subnetIds.length} subnet(s)`, 'multiAz needs subnets in two Availability Zones: widen vpcSubnets, or set multiAz: false.');
+    }
+
+    this.authSecret = new secretsmanager.Secret(this, 'AuthToken', {
+      description: `AUTH token of the job lock ${this.node.path}`,
+      encryptionKey: props.encryptionKey,
+      // ElastiCache AUTH tokens: 16–128 printable characters; punctuation is left out so the token
+      // needs no escaping in a URL.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.authSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'ElastiCache has no managed rotation for AUTH tokens (it needs ModifyReplicationGroup with AuthTokenUpdateStrategy ROTATE, then SET), ' +
+        'and instances read the token at boot. The token only works from the tiers allowed on the security group, over TLS.',
+    });
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `Job lock ${this.node.path}`,
+      allowAllOutbound: false,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(port) });
+
+    const subnetGroup = new elasticache.CfnSubnetGroup(this, 'SubnetGroup', {
+      description: `Job lock ${this.node.path}`,
+      subnetIds: subnets.subnetIds,
+    });
+    const parameterGroup = new elasticache.CfnParameterGroup(this, 'Parameters', {
+      description: 'Job lock: never evict keys (every lock key has a TTL, which the default policy would evict)',
+      cacheParameterGroupFamily: engine.parameterGroupFamily,
+      properties: { 'maxmemory-policy': 'noeviction' },
+    });
+    const group = new elasticache.CfnReplicationGroup(this, 'ReplicationGroup', {
+      replicationGroupDescription: `Job lock ${this.node.path}`,
+      engine: engine.engine,
+      engineVersion: engine.version,
+      cacheNodeType: nodeType,
+      numCacheClusters: multiAz ? 2 : 1,
+      automaticFailoverEnabled: multiAz,
+      multiAzEnabled: multiAz,
+      port,
+      cacheSubnetGroupName: subnetGroup.ref,
+      cacheParameterGroupName: parameterGroup.ref,
+      securityGroupIds: [securityGroup.securityGroupId],
+      transitEncryptionEnabled: true,
+      transitEncryptionMode: 'required',
+      atRestEncryptionEnabled: true,
+      kmsKeyId: props.encryptionKey?.keyArn,
+      // A dynamic reference: CloudFormation resolves it at deploy time; the value is never in the template.
+      authToken: this.authSecret.secretValue.unsafeUnwrap(),
+      autoMinorVersionUpgrade: true,
+      snapshotRetentionLimit: 1,
+    });
+    this.endpointAddress = group.attrPrimaryEndPointAddress;
+    this.endpointPort = port;
+    this.cliAsset = joblockCliAsset(this, 'Cli');
+  }
+
+  /**
+   * Lets a tier use the lock: opens the cache port from that tier only, grants reading the AUTH
+   * token, and installs the `joblock` CLI with `JOBLOCK_REDIS_URL` (rediss://, TLS) on its instances.
+   * Calling it again for the same tier does nothing.
+   */
+  public allowFrom(tier: ITier): void {
+    if (this.tiers.has(tier)) return;
+    this.tiers.add(tier);
+    this.connections.allowDefaultPortFrom(tier, `Job lock clients in ${tier.node.path}`);
+    this.authSecret.grantRead(tier.role);
+    // Exactly the one object, rather than the asset grant's read access to the whole staging bucket.
+    tier.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [`arn:${Aws.PARTITION}:s3:::${this.cliAsset.s3BucketName}/${this.cliAsset.s3ObjectKey}`],
+    }));
+    tier.addBootStep({
+      name: 'joblock-install',
+      phase: BootPhase.PREPARE,
+      script: bootFile('joblock-install.sh'),
+      environment: { CLI_BUCKET: this.cliAsset.s3BucketName, CLI_KEY: this.cliAsset.s3ObjectKey, APP_USER: tier.appUser },
+    });
+    tier.addBootStep({
+      name: 'joblock-config',
+      phase: BootPhase.FETCH_SECRETS,
+      script: bootFile('joblock-config.sh'),
+      environment: {
+        AUTH_SECRET_ARN: this.authSecret.secretArn,
+        LOCK_HOST: this.endpointAddress,
+        LOCK_PORT: String(this.endpointPort),
+        APP_USER: tier.appUser,
+      },
+    });
+  }
+}

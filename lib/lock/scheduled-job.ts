@@ -1,0 +1,87 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { checkInteger, invalid } from '../common/validation';
+import { bootFile } from '../fleet/boot-script';
+import { BootPhase } from '../fleet/boot-step';
+import { ITier } from '../fleet/tier';
+import { cronToOnCalendar } from './cron';
+import { JobLock } from './job-lock';
+
+/**
+ * A job that every instance of a tier schedules and exactly one runs per tick.
+ */
+export interface ScheduledJobOptions {
+  /**
+   * When, as a 5-field cron expression (minute hour day-of-month month day-of-week), for example
+   * '0 8 * * *' for 08:00 every day. A tick missed while no instance was up is skipped, not caught up.
+   */
+  readonly schedule: string;
+  /** Shell command, run as the app user in the app folder with the app environment loaded. */
+  readonly command: string;
+  /** The lock that lets one instance win each tick. The tier is allowed to use it automatically. */
+  readonly lock: JobLock;
+  /**
+   * Lock lease: how long a crashed runner keeps the job locked. A running job renews it every
+   * third of it, so jobs may run longer than this. 10 seconds to 24 hours.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly ttl?: Duration;
+  /**
+   * IANA time zone of the schedule, for example 'Europe/Paris'.
+   *
+   * @default 'UTC'
+   */
+  readonly timeZone?: string;
+}
+
+/** How long a tick's record outlives its run, so that a host firing late cannot run it again. */
+const TICK_RECORD_KEEP = Duration.hours(24);
+
+/**
+ * Installs a scheduled job on every instance of a tier: a systemd timer that calls
+ * `joblock run --tick <scheduled time>`.
+ * @internal
+ */
+export function addScheduledJob(tier: ITier, name: string, options: ScheduledJobOptions): void {
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(name)) {
+    invalid(tier, 'name (scheduled job)', name, "Use lower-case letters, digits and dashes, for example 'nightly-cleanup'.");
+  }
+  if (!Token.isUnresolved(options.command) && options.command.trim() === '') {
+    invalid(tier, `addScheduledJob(${name}).command`, options.command, "Give the command to run, for example 'php artisan schedule:cleanup'.");
+  }
+  const timeZone = options.timeZone ?? 'UTC';
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(timeZone)) {
+    invalid(tier, `addScheduledJob(${name}).timeZone`, timeZone, "Use an IANA time zone such as 'UTC' or 'Europe/Paris'.");
+  }
+  let onCalendar: string;
+  try {
+    onCalendar = cronToOnCalendar(options.schedule, timeZone);
+  } catch (e) {
+    return invalid(tier, `addScheduledJob(${name}).schedule`, options.schedule, `${capitalize((e as Error).message)}; for example '0 8 * * *' runs at 08:00 every day.`);
+  }
+  const ttl = options.ttl ?? Duration.minutes(5);
+  checkInteger(tier, `addScheduledJob(${name}).ttl (seconds)`, ttl.toSeconds(), 10, TICK_RECORD_KEEP.toSeconds());
+
+  options.lock.allowFrom(tier);
+  try {
+    tier.addBootStep({
+      name: `job-${name}`,
+      phase: BootPhase.START,
+      script: bootFile('scheduled-job.sh'),
+      environment: {
+        JOB_NAME: name,
+        JOB_COMMAND: options.command,
+        ON_CALENDAR: onCalendar,
+        JOB_TTL: `${ttl.toSeconds()}s`,
+        JOB_KEEP: `${TICK_RECORD_KEEP.toSeconds()}s`,
+        APP_USER: tier.appUser,
+      },
+    });
+  } catch {
+    invalid(tier, 'name (scheduled job)', name, 'A job with this name is already scheduled on this tier: give each job its own name.');
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

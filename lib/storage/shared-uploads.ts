@@ -1,0 +1,179 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { dataSubnets, slug } from '../common/subnets';
+import { checkInteger, invalid, warn } from '../common/validation';
+import { bootFile } from '../fleet/boot-script';
+import { BootPhase } from '../fleet/boot-step';
+import { ITier } from '../fleet/tier';
+
+/**
+ * Props of {@link SharedUploads}.
+ */
+export interface SharedUploadsProps {
+  /** The VPC of the tiers that mount it. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the mount targets (one per Availability Zone).
+   *
+   * @default - isolated subnets when the VPC has them, private subnets otherwise
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * POSIX user id that owns every file, whatever user writes through the mount.
+   *
+   * @default 1001
+   */
+  readonly ownerUid?: number;
+  /**
+   * POSIX group id that owns every file.
+   *
+   * @default 1001
+   */
+  readonly ownerGid?: number;
+  /**
+   * Directory of the file system that the access point exposes (created on first use).
+   *
+   * @default '/uploads'
+   */
+  readonly rootDirectory?: string;
+  /**
+   * Files not read for this long move to the cheaper Infrequent Access class (and back on first read).
+   *
+   * @default efs.LifecyclePolicy.AFTER_30_DAYS
+   */
+  readonly lifecyclePolicy?: efs.LifecyclePolicy;
+  /**
+   * Daily AWS Backup of the file system (35-day retention, the EFS default backup plan).
+   *
+   * @default true
+   */
+  readonly automaticBackups?: boolean;
+  /**
+   * Key that encrypts the file system at rest.
+   *
+   * @default - the AWS managed key for EFS
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * What happens to the file system when it leaves the stack.
+   *
+   * @default RemovalPolicy.RETAIN (uploads outlive the stack)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * User uploads on EFS that every instance of the tiers it is mounted on shares, so that any
+ * instance can be retired at any time without losing a file.
+ *
+ * Encrypted at rest, mounted over TLS with IAM authorization through amazon-efs-utils, exposed
+ * through an access point with a fixed POSIX owner, backed up daily, with a lifecycle to
+ * Infrequent Access. `mountOn(tier, path)` opens NFS from that tier only, grants mount and write on
+ * this file system through this access point only, and adds the mount (with fstab) to its boot.
+ */
+export class SharedUploads extends Construct implements ec2.IConnectable {
+  /** The file system. */
+  public readonly fileSystem: efs.FileSystem;
+  /** The access point every tier mounts. */
+  public readonly accessPoint: efs.AccessPoint;
+  /** Network access to the mount targets (NFS, 2049). */
+  public readonly connections: ec2.Connections;
+  private readonly mounts = new Map<ITier, Set<string>>();
+
+  constructor(scope: Construct, id: string, props: SharedUploadsProps) {
+    super(scope, id);
+    const ownerUid = props.ownerUid ?? 1001;
+    const ownerGid = props.ownerGid ?? 1001;
+    checkInteger(this, 'ownerUid', ownerUid, 1, 4294967294);
+    checkInteger(this, 'ownerGid', ownerGid, 1, 4294967294);
+    const rootDirectory = props.rootDirectory ?? '/uploads';
+    if (!Token.isUnresolved(rootDirectory) && (!/^\/[\w./-]*$/.test(rootDirectory) || rootDirectory.includes('..') || rootDirectory === '/')) {
+      invalid(this, 'rootDirectory', rootDirectory, "Use an absolute directory below the file system root, for example '/uploads'.");
+    }
+    const automaticBackups = props.automaticBackups ?? true;
+    if (!automaticBackups) {
+      warn(this, 'noUploadBackups', 'automaticBackups is false: a deleted or overwritten upload cannot be restored.');
+    }
+
+    this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
+      vpc: props.vpc,
+      vpcSubnets: dataSubnets(props.vpc, props.vpcSubnets),
+      encrypted: true,
+      kmsKey: props.encryptionKey,
+      lifecyclePolicy: props.lifecyclePolicy ?? efs.LifecyclePolicy.AFTER_30_DAYS,
+      outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
+      performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
+      throughputMode: efs.ThroughputMode.ELASTIC,
+      enableAutomaticBackups: automaticBackups,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      allowAnonymousAccess: false,
+      fileSystemPolicy: new iam.PolicyDocument({
+        statements: [new iam.PolicyStatement({
+          sid: 'DenyWithoutTls',
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['*'],
+          conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+        })],
+      }),
+    });
+    this.accessPoint = this.fileSystem.addAccessPoint('AccessPoint', {
+      path: rootDirectory,
+      posixUser: { uid: String(ownerUid), gid: String(ownerGid) },
+      createAcl: { ownerUid: String(ownerUid), ownerGid: String(ownerGid), permissions: '750' },
+    });
+    this.connections = this.fileSystem.connections;
+  }
+
+  /**
+   * Mounts the uploads on every instance of a tier at `path`: opens NFS from that tier only,
+   * grants mount and write through this access point only, and adds the mount to the tier's boot
+   * (in /etc/fstab, so a reboot keeps it). Works on a StatelessWebTier and a SingletonWorker.
+   */
+  public mountOn(tier: ITier, path: string): void {
+    validateMountPath(this, path);
+    const paths = this.mounts.get(tier) ?? new Set<string>();
+    if (paths.has(path)) {
+      invalid(this, 'path', path, `${this.node.path} is already mounted on ${tier.node.path} at this path: call mountOn once per tier and path.`);
+    }
+    paths.add(path);
+    this.mounts.set(tier, paths);
+
+    if (paths.size === 1) {
+      this.fileSystem.connections.allowDefaultPortFrom(tier, `NFS from ${tier.node.path}`);
+      tier.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+        resources: [this.fileSystem.fileSystemArn],
+        conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': this.accessPoint.accessPointArn } },
+      }));
+      // Instances must not boot before the mount targets exist.
+      tier.autoScalingGroup.node.addDependency(this.fileSystem.mountTargetsAvailable);
+    }
+    tier.addBootStep({
+      name: `mount-${slug(this.node.id)}${paths.size > 1 ? `-${paths.size}` : ''}`,
+      phase: BootPhase.MOUNT,
+      script: bootFile('mount-efs.sh'),
+      environment: {
+        FILE_SYSTEM_ID: this.fileSystem.fileSystemId,
+        ACCESS_POINT_ID: this.accessPoint.accessPointId,
+        MOUNT_PATH: path,
+      },
+    });
+  }
+}
+
+const SYSTEM_DIRECTORIES = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/lib64', '/opt', '/proc', '/root', '/run', '/sbin', '/sys', '/tmp', '/usr', '/var']);
+
+function validateMountPath(scope: Construct, path: string): void {
+  if (Token.isUnresolved(path)) return;
+  if (!/^\/[\w./-]+$/.test(path) || path.includes('..') || path.includes('//') || (path.length > 1 && path.endsWith('/'))) {
+    invalid(scope, 'path', path, "Use an absolute directory without spaces, '..' or a trailing '/', for example '/var/app/uploads'.");
+  }
+  if (SYSTEM_DIRECTORIES.has(path)) {
+    invalid(scope, 'path', path, `Mounting over ${path} would hide the system's own files: use a directory of the app, for example '/var/app/uploads'.`);
+  }
+}
