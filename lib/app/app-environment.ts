@@ -28,13 +28,13 @@ export interface EnvironmentSecretOptions {
  * in the template, the user data or the logs.
  * @internal
  */
-export function environmentSecretStep(scope: IConstruct, role: iam.IRole, appUser: string, secret: secretsmanager.ISecret,
+export function environmentSecretStep(scope: IConstruct, grantee: iam.IGrantable, appUser: string, secret: secretsmanager.ISecret,
   options: EnvironmentSecretOptions, stepName: string): BootStep {
   const prefix = options.prefix ?? '';
   if (!Token.isUnresolved(prefix) && !/^([A-Za-z_][A-Za-z0-9_]*)?$/.test(prefix)) {
     invalid(scope, 'prefix', prefix, "Use letters, digits and underscores, starting with a letter or '_', for example 'DB_'.");
   }
-  secret.grantRead(role);
+  secret.grantRead(grantee);
   return {
     name: stepName,
     phase: BootPhase.FETCH_SECRETS,

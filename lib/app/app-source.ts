@@ -11,8 +11,8 @@ import type { GitRepositorySourceProps } from './git-repository-source';
 export interface AppSourceBindOptions {
   /** The instance type the tier launches; the source picks or checks the image architecture. */
   readonly instanceType: ec2.InstanceType;
-  /** The instances' role, for the grants the source needs at boot. */
-  readonly role: iam.IRole;
+  /** Grant target of the instances, for the permissions the source needs at boot. */
+  readonly grantPrincipal: iam.IPrincipal;
   /** The instances' network connections, for the egress the source needs at boot. */
   readonly connections: ec2.Connections;
   /** The user that runs the app. */

@@ -124,7 +124,7 @@ export class GitRepositorySource extends AppSource {
     });
 
     if (ssh) {
-      props.deployKey!.grantRead(options.role);
+      props.deployKey!.grantRead(options.grantPrincipal);
       options.connections.allowToAnyIpv4(ec2.Port.tcp(22), 'git over SSH');
     }
 

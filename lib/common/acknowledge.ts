@@ -152,3 +152,23 @@ function appendUnique(existing: unknown, id: string): unknown[] {
 function objectOrEmpty(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
+
+/**
+ * Acknowledges several findings for one reason, each id routed to its tool by its shape:
+ * `CKV_…` checkov, `CT.…` cfn-guard (Control Tower), `E1234`/`W1234` cfn-lint, anything else cdk-nag
+ * (`AwsSolutions-…`, `NIST.800.53.R5-…`, `HIPAA.Security-…`, `PCI.DSS.321-…`).
+ */
+export function acknowledgeFindings(scope: IConstruct, reason: string, ...ids: string[]): void {
+  for (const id of ids) {
+    const tool: AcknowledgedTool = id.startsWith('CKV_') ? 'checkov'
+      : id.startsWith('CT.') ? 'cfn-guard'
+        : /^[EWI]\d{4}$/.test(id) ? 'cfn-lint'
+          : 'cdk-nag';
+    acknowledgeFinding(scope, { tool, id, reason });
+  }
+}
+
+/** The same rule in the three compliance packs that share most rule names. */
+export function compliancePacks(rule: string): string[] {
+  return [`NIST.800.53.R5-${rule}`, `HIPAA.Security-${rule}`, `PCI.DSS.321-${rule}`];
+}

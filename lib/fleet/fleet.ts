@@ -5,15 +5,18 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Aws, CfnResource, Duration, Lazy, Size, Stack, Tags, Token, Validations } from 'aws-cdk-lib';
+import { Aws, CfnResource, Duration, Lazy, Size, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentSecretOptions, environmentSecretStep } from '../app/app-environment';
 import { AppSource } from '../app/app-source';
-import { allowLogGroupsToUseKey } from '../common/encryption';
+import { acknowledgeFindings } from '../common/acknowledge';
+import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { invalid, warn } from '../common/validation';
 import { BootScript, bootFile } from './boot-script';
 import { BootPhase, BootStep } from './boot-step';
 import { ResolvedCapacity } from './capacity';
+import { resolveInstanceTypes } from './instance-types';
+import { ManagedPolicyPrincipal } from './policy-principal';
 import { RollingDeployment } from './tier';
 
 /** The tag that marks a fleet's Auto Scaling group; IAM conditions on it scope self-reporting. */
@@ -29,6 +32,7 @@ export interface FleetProps {
   readonly vpc: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly instanceType: ec2.InstanceType;
+  readonly fallbackInstanceTypes?: ec2.InstanceType[];
   readonly source: AppSource;
   readonly environment?: secretsmanager.ISecret;
   readonly appPort?: number;
@@ -54,6 +58,10 @@ export interface FleetProps {
  */
 export class Fleet extends Construct {
   public readonly role: iam.Role;
+  /** Grant target of the instances: statements go to {@link instancePolicy}. */
+  public readonly grantPrincipal: iam.IPrincipal;
+  /** The customer managed policy that holds every permission of the instances. */
+  public readonly instancePolicy: iam.ManagedPolicy;
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly connections: ec2.Connections;
   public readonly logGroup: logs.LogGroup;
@@ -68,12 +76,10 @@ export class Fleet extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const subnets = selectInstanceSubnets(scope, props.vpc, props.vpcSubnets);
+    const instanceTypes = resolveInstanceTypes(scope, props.instanceType, props.fallbackInstanceTypes);
     const deployment = resolveDeployment(scope, props.capacity, props.deployment, props.singleton);
 
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
-      description: `Encrypts the logs and scaling notifications of ${scope.node.path}`,
-      enableKeyRotation: true,
-    });
+    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the logs and scaling notifications of ${scope.node.path}`);
     this.allowServicesToUseKey();
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -85,6 +91,12 @@ export class Fleet extends Construct {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
       description: `Instances of ${scope.node.path}`,
     });
+    // Grants land in a customer managed policy rather than an inline one (NIST, HIPAA, PCI).
+    this.instancePolicy = new iam.ManagedPolicy(this, 'InstancePolicy', {
+      description: `Permissions of the instances of ${scope.node.path}`,
+      roles: [this.role],
+    });
+    this.grantPrincipal = new ManagedPolicyPrincipal(this.role, this.instancePolicy);
     this.grantBaseline(props.singleton);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -110,7 +122,7 @@ export class Fleet extends Construct {
 
     const source = props.source.bind(this, {
       instanceType: props.instanceType,
-      role: this.role,
+      grantPrincipal: this.grantPrincipal,
       connections: this.connections,
       appUser: APP_USER,
       appPort: props.appPort,
@@ -121,7 +133,9 @@ export class Fleet extends Construct {
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: source.machineImage,
       instanceType: props.instanceType,
-      role: this.role,
+      // An immutable view of the role: the group's own grant (a SignalResource statement that the
+      // instance policy already holds) would otherwise create an inline policy.
+      instanceProfile: new iam.InstanceProfile(this, 'InstanceProfile', { role: this.role.withoutPolicyUpdates() }),
       securityGroup: this.securityGroup,
       userData: ec2.UserData.custom(Lazy.string({ produce: () => this.bootScript.render() })),
       requireImdsv2: true,
@@ -147,8 +161,16 @@ export class Fleet extends Construct {
 
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,
-      vpcSubnets: subnets,
-      launchTemplate: this.launchTemplate,
+      vpcSubnets: subnets.selection,
+      mixedInstancesPolicy: {
+        launchTemplate: this.launchTemplate,
+        // Several instance types of one size: a shortage of one type does not stop scaling.
+        launchTemplateOverrides: instanceTypes.map(instanceType => ({ instanceType })),
+        instancesDistribution: {
+          onDemandPercentageAboveBaseCapacity: 100,
+          onDemandAllocationStrategy: autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
+        },
+      },
       minCapacity: props.capacity.min,
       maxCapacity: props.capacity.max,
       desiredCapacity: props.capacity.desired,
@@ -167,16 +189,19 @@ export class Fleet extends Construct {
     });
     Tags.of(this.autoScalingGroup).add(FLEET_TAG, this.node.addr, { applyToLaunchedInstances: true });
     Tags.of(this.autoScalingGroup).add('Name', scope.node.path, { applyToLaunchedInstances: true });
+    acknowledgeInstanceTypeFindings(this.autoScalingGroup, instanceTypes);
+    // Listing the zones as well as the subnets makes the spread explicit to template checks.
+    (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = subnets.availabilityZones;
     // Every permission must exist before the first instance boots (mounts, secrets, signals).
-    // So nothing in the role's policies may ever reference the group: self-reporting uses a tag condition.
-    this.autoScalingGroup.node.addDependency(this.role);
+    // So nothing in the instance policy may ever reference the group: self-reporting uses a tag condition.
+    this.autoScalingGroup.node.addDependency(this.role, this.instancePolicy);
   }
 
   /** Appends a secret's key/values to the app environment file at boot. */
   public addEnvironmentSecret(secret: secretsmanager.ISecret, options: EnvironmentSecretOptions): void {
     this.environmentSecrets += 1;
     const name = this.environmentSecrets === 1 ? 'app-env' : `app-env-${this.environmentSecrets}`;
-    this.bootScript.addStep(environmentSecretStep(this, this.role, APP_USER, secret, options, name));
+    this.bootScript.addStep(environmentSecretStep(this, this.grantPrincipal, APP_USER, secret, options, name));
   }
 
   /** Adds a boot step to every instance. */
@@ -186,7 +211,7 @@ export class Fleet extends Construct {
 
   private grantBaseline(singleton: boolean): void {
     // Session Manager instead of SSH: the four ssmmessages channel actions plus instance registration.
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'SessionManager',
       actions: [
         'ssm:UpdateInstanceInformation',
@@ -196,40 +221,37 @@ export class Fleet extends Construct {
       resources: ['*'],
     }));
     // CloudWatch agent: logs into this tier's group only, metrics into the CWAgent namespace only.
-    this.logGroup.grantWrite(this.role);
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.logGroup.grantWrite(this.grantPrincipal);
+    this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'AgentMetrics',
       actions: ['cloudwatch:PutMetricData'],
       resources: ['*'],
       conditions: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } },
     }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'AgentDimensions',
       actions: ['ec2:DescribeTags'],
       resources: ['*'],
     }));
     // Readiness signals for rolling deployments, to this stack only.
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'ReadinessSignal',
       actions: ['cloudformation:SignalResource'],
       resources: [Aws.STACK_ID],
     }));
     if (singleton) {
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
         sid: 'SelfReportHealth',
         actions: ['autoscaling:SetInstanceHealth'],
         resources: ['*'],
         conditions: { StringEquals: { [`autoscaling:ResourceTag/${FLEET_TAG}`]: this.node.addr } },
       }));
     }
-    Validations.of(this.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Only actions without resource-level permissions use "*": ssmmessages channels, ssm:UpdateInstanceInformation ' +
-          'for the calling instance, ec2:DescribeTags, cloudwatch:PutMetricData (limited to the CWAgent namespace by condition) ' +
-          'and autoscaling:SetInstanceHealth (limited by condition to the group tagged with this fleet\'s id).',
-      },
-    );
+    acknowledgeFindings(this.instancePolicy,
+      'Only actions without resource-level permissions use "*": ssmmessages channels, ssm:UpdateInstanceInformation ' +
+      'for the calling instance, ec2:DescribeTags, cloudwatch:PutMetricData (limited to the CWAgent namespace by condition) ' +
+      'and autoscaling:SetInstanceHealth (limited by condition to the group tagged with this fleet\'s id).',
+      'AwsSolutions-IAM5[Resource::*]', 'CKV_AWS_111');
   }
 
   private allowServicesToUseKey(): void {
@@ -273,7 +295,7 @@ function resolveDeployment(scope: Construct, capacity: ResolvedCapacity, deploym
 /**
  * Picks the instance subnets (private with egress by default) and checks that they span two AZs.
  */
-function selectInstanceSubnets(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): ec2.SubnetSelection {
+function selectInstanceSubnets(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined): { selection: ec2.SubnetSelection; availabilityZones: string[] } {
   const wanted = selection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
   let selected: ec2.SelectedSubnets;
   try {
@@ -293,5 +315,37 @@ function selectInstanceSubnets(scope: Construct, vpc: ec2.IVpc, selection: ec2.S
     warn(scope, 'publicSubnets', 'vpcSubnets selects public subnets: the instances get routes to the internet. ' +
       'Keep instances in private subnets behind the load balancer unless you need them reachable directly.');
   }
-  return wanted;
+  return { selection: wanted, availabilityZones: [...new Set(selected.subnets.map(s => s.availabilityZone))] };
+}
+
+/** Families whose Nitro cards encrypt traffic between instances (AWS EC2 documentation). */
+const ENCRYPTS_TRAFFIC_BETWEEN_INSTANCES = new Set([
+  'c5a', 'c5ad', 'c5n', 'c6a', 'c6gn', 'c6i', 'c6id', 'c6in', 'c7a', 'c7g', 'c7gd', 'c7gn', 'c7i',
+  'm5dn', 'm5n', 'm5zn', 'm6a', 'm6i', 'm6id', 'm6idn', 'm6in', 'm7a', 'm7g', 'm7gd', 'm7i', 'm7i-flex',
+  'r5dn', 'r5n', 'r6a', 'r6i', 'r6id', 'r6idn', 'r6in', 'r7a', 'r7g', 'r7gd', 'r7i', 'r7iz',
+]);
+
+/**
+ * Findings that depend on the instance types: validator blind spots of a MixedInstancesPolicy
+ * (the launch template it points to does require IMDSv2 and encrypt the root volume), and the
+ * Control Tower rules on instance type choice.
+ */
+function acknowledgeInstanceTypeFindings(group: autoscaling.AutoScalingGroup, instanceTypes: ec2.InstanceType[]): void {
+  if (instanceTypes.length === 1) {
+    acknowledgeFindings(group,
+      `Only ${instanceTypes[0]} is allowed because no same-size sibling of it is known; pass fallbackInstanceTypes to launch other types when it runs short.`,
+      'CT.AUTOSCALING.PR.6');
+    return;
+  }
+  acknowledgeFindings(group,
+    'The group launches through a MixedInstancesPolicy whose launch template requires IMDSv2 (HttpTokens required) and encrypts the gp3 root volume; ' +
+    'these rules only read a LaunchTemplate or LaunchConfiguration set directly on the group.',
+    'AwsSolutions-EC26', 'NIST.800.53.R5-EC2IMDSv2Enabled', 'HIPAA.Security-EC2IMDSv2Enabled');
+  const unencryptedTransit = instanceTypes.filter(t => !ENCRYPTS_TRAFFIC_BETWEEN_INSTANCES.has(t.toString().split('.')[0]));
+  if (unencryptedTransit.length > 0) {
+    acknowledgeFindings(group,
+      `${unencryptedTransit.join(', ')} do not encrypt traffic between instances in hardware. The tiers never talk instance to instance: ` +
+      'load balancer traffic stays inside the VPC and cache, file system and database traffic is TLS.',
+      'CT.AUTOSCALING.PR.11');
+  }
 }

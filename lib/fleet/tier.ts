@@ -17,7 +17,10 @@ export interface ITier extends IConstruct, ec2.IConnectable, iam.IGrantable {
   readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   /** The launch template every instance starts from. */
   readonly launchTemplate: ec2.LaunchTemplate;
-  /** The instances' IAM role. */
+  /**
+   * The instances' IAM role. Grant through the tier itself (`bucket.grantRead(tier)`): its
+   * `grantPrincipal` writes to a customer managed policy, where the role would get an inline one.
+   */
   readonly role: iam.IRole;
   /** The log group that receives the boot, app, job and health logs of every instance. */
   readonly logGroup: logs.ILogGroup;

@@ -4,8 +4,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Aws, Validations } from 'aws-cdk-lib';
+import { Aws } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { acknowledgeFindings } from '../common/acknowledge';
+import { createKey } from '../common/encryption';
 import { dataSubnets } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
@@ -77,7 +79,7 @@ export interface JobLockProps {
   /**
    * Key that encrypts the cache at rest and the AUTH token secret.
    *
-   * @default - AWS managed keys
+   * @default - a new key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
 }
@@ -101,6 +103,8 @@ export class JobLock extends Construct implements ec2.IConnectable {
   public readonly endpointAddress: string;
   /** Primary endpoint port. */
   public readonly endpointPort: number;
+  /** The key that encrypts the cache at rest and the AUTH token. */
+  public readonly encryptionKey: kms.IKey;
   /** The joblock CLI bundle that instances download. */
   public readonly cliAsset: s3assets.Asset;
   private readonly tiers = new Set<ITier>();
@@ -129,18 +133,18 @@ export class JobLock extends Construct implements ec2.IConnectable {
       invalid(this, 'vpcSubnets', `${subnets.subnetIds.length} subnet(s)`, 'multiAz needs subnets in two Availability Zones: widen vpcSubnets, or set multiAz: false.');
     }
 
+    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the job lock ${this.node.path} and its AUTH token`);
     this.authSecret = new secretsmanager.Secret(this, 'AuthToken', {
       description: `AUTH token of the job lock ${this.node.path}`,
-      encryptionKey: props.encryptionKey,
+      encryptionKey: this.encryptionKey,
       // ElastiCache AUTH tokens: 16–128 printable characters; punctuation is left out so the token
       // needs no escaping in a URL.
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
-    Validations.of(this.authSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'ElastiCache has no managed rotation for AUTH tokens (it needs ModifyReplicationGroup with AuthTokenUpdateStrategy ROTATE, then SET), ' +
-        'and instances read the token at boot. The token only works from the tiers allowed on the security group, over TLS.',
-    });
+    acknowledgeFindings(this.authSecret,
+      'ElastiCache has no managed rotation for AUTH tokens (it needs ModifyReplicationGroup with AuthTokenUpdateStrategy ROTATE, then SET), ' +
+      'and instances read the token at boot. The token only works from the tiers allowed on the security group, over TLS.',
+      'AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled');
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -173,11 +177,13 @@ export class JobLock extends Construct implements ec2.IConnectable {
       transitEncryptionEnabled: true,
       transitEncryptionMode: 'required',
       atRestEncryptionEnabled: true,
-      kmsKeyId: props.encryptionKey?.keyArn,
+      kmsKeyId: this.encryptionKey.keyArn,
       // A dynamic reference: CloudFormation resolves it at deploy time; the value is never in the template.
       authToken: this.authSecret.secretValue.unsafeUnwrap(),
       autoMinorVersionUpgrade: true,
-      snapshotRetentionLimit: 1,
+      // Lock keys are short-lived, but a daily snapshot kept 15 days costs almost nothing and
+      // satisfies the backup controls of NIST 800-53 and HIPAA.
+      snapshotRetentionLimit: 15,
     });
     this.endpointAddress = group.attrPrimaryEndPointAddress;
     this.endpointPort = port;
@@ -193,9 +199,9 @@ export class JobLock extends Construct implements ec2.IConnectable {
     if (this.tiers.has(tier)) return;
     this.tiers.add(tier);
     this.connections.allowDefaultPortFrom(tier, `Job lock clients in ${tier.node.path}`);
-    this.authSecret.grantRead(tier.role);
+    this.authSecret.grantRead(tier);
     // Exactly the one object, rather than the asset grant's read access to the whole staging bucket.
-    tier.role.addToPrincipalPolicy(new iam.PolicyStatement({
+    tier.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:GetObject'],
       resources: [`arn:${Aws.PARTITION}:s3:::${this.cliAsset.s3BucketName}/${this.cliAsset.s3ObjectKey}`],
     }));

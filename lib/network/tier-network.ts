@@ -1,8 +1,11 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { Aws } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { allowLogGroupsToUseKey } from '../common/encryption';
+import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
+import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
 
 /**
@@ -93,19 +96,44 @@ export class TierNetwork extends Construct {
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
 
-    const key = props.encryptionKey ?? new kms.Key(this, 'FlowLogKey', {
-      description: `Encrypts the VPC flow logs of ${this.node.path}`,
-      enableKeyRotation: true,
-    });
+    const key = props.encryptionKey ?? createKey(this, 'FlowLogKey', `Encrypts the VPC flow logs of ${this.node.path}`);
     allowLogGroupsToUseKey(key);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: key,
     });
-    this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup),
+    // The delivery role's permissions live in a customer managed policy (no inline policy); the
+    // flow log construct's own grants are dropped by withoutPolicyUpdates().
+    const flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      description: `Delivers the VPC flow logs of ${this.node.path}`,
+    });
+    const flowLogPolicy = new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+      roles: [flowLogRole],
+      statements: [new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [this.flowLogGroup.logGroupArn],
+      })],
+    });
+    const flowLog = this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, flowLogRole.withoutPolicyUpdates()),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    flowLog.node.addDependency(flowLogPolicy);
+
+    for (const subnet of this.vpc.publicSubnets) {
+      const route = subnet.node.tryFindChild('DefaultRoute');
+      if (route) {
+        acknowledgeFindings(route,
+          'Public subnets hold only the load balancers and NAT gateways, which need a default route to the internet gateway; instances and data stores sit in private and isolated subnets.',
+          ...compliancePacks('VPCNoUnrestrictedRouteToIGW'));
+      }
+    }
+    acknowledgeFindings(this.vpc,
+      'The default security group is attached to nothing: every construct of this library creates its own groups. Closing it needs a Lambda-backed custom resource, whose own findings outnumber this one.',
+      ...compliancePacks('VPCDefaultSecurityGroupClosed'));
 
     if (props.interfaceEndpoints) {
       const services: Record<string, ec2.InterfaceVpcEndpointAwsService> = {

@@ -1,9 +1,11 @@
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { acknowledgeFindings } from '../common/acknowledge';
 import { dataSubnets, slug } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
@@ -53,6 +55,13 @@ export interface SharedUploadsProps {
    */
   readonly automaticBackups?: boolean;
   /**
+   * Back the file system up in this AWS Backup plan (with the other resources of the app) instead
+   * of the EFS automatic backups.
+   *
+   * @default - EFS automatic backups (automaticBackups)
+   */
+  readonly backupPlan?: backup.BackupPlan;
+  /**
    * Key that encrypts the file system at rest.
    *
    * @default - the AWS managed key for EFS
@@ -94,8 +103,11 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
     if (!Token.isUnresolved(rootDirectory) && (!/^\/[\w./-]*$/.test(rootDirectory) || rootDirectory.includes('..') || rootDirectory === '/')) {
       invalid(this, 'rootDirectory', rootDirectory, "Use an absolute directory below the file system root, for example '/uploads'.");
     }
-    const automaticBackups = props.automaticBackups ?? true;
-    if (!automaticBackups) {
+    if (props.backupPlan && props.automaticBackups) {
+      invalid(this, 'automaticBackups', true, 'With a backupPlan the file system is backed up by that plan: remove automaticBackups, or the backupPlan.');
+    }
+    const automaticBackups = props.backupPlan ? false : props.automaticBackups ?? true;
+    if (!automaticBackups && !props.backupPlan) {
       warn(this, 'noUploadBackups', 'automaticBackups is false: a deleted or overwritten upload cannot be restored.');
     }
 
@@ -127,6 +139,17 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
       createAcl: { ownerUid: String(ownerUid), ownerGid: String(ownerGid), permissions: '750' },
     });
     this.connections = this.fileSystem.connections;
+    if (props.backupPlan) {
+      const selection = props.backupPlan.addSelection(`${this.node.id}Uploads`, {
+        resources: [backup.BackupResource.fromEfsFileSystem(this.fileSystem)],
+      });
+      acknowledgeFindings(selection,
+        'AWSBackupServiceRolePolicyForBackup is the AWS-maintained policy that AWS Backup documents for its service role; AWS updates it as services gain backup support.',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]');
+      acknowledgeFindings(this.fileSystem,
+        'The file system is backed up daily by the given AWS Backup plan; turning EFS automatic backups on as well would store every backup twice.',
+        'CT.ELASTICFILESYSYSTEM.PR.2');
+    }
   }
 
   /**
@@ -145,7 +168,7 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
 
     if (paths.size === 1) {
       this.fileSystem.connections.allowDefaultPortFrom(tier, `NFS from ${tier.node.path}`);
-      tier.role.addToPrincipalPolicy(new iam.PolicyStatement({
+      tier.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
         actions: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
         resources: [this.fileSystem.fileSystemArn],
         conditions: { StringEquals: { 'elasticfilesystem:AccessPointArn': this.accessPoint.accessPointArn } },

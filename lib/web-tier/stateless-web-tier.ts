@@ -168,6 +168,13 @@ export interface StatelessWebTierProps {
    */
   readonly instanceType?: ec2.InstanceType;
   /**
+   * Other instance types of the same architecture that Auto Scaling may launch when `instanceType`
+   * runs short, in priority order. An empty list means `instanceType` only.
+   *
+   * @default - the same-size sibling from the other vendor when one is known (t3 ↔ t3a, c6i ↔ c6a, m7g ↔ m6g, ...)
+   */
+  readonly fallbackInstanceTypes?: ec2.InstanceType[];
+  /**
    * Port the app listens on.
    *
    * @default 8080
@@ -331,6 +338,7 @@ export class StatelessWebTier extends Construct implements ITier {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
+      fallbackInstanceTypes: props.fallbackInstanceTypes,
       source: props.source,
       environment: props.environment,
       appPort: this.appPort,
@@ -351,7 +359,7 @@ export class StatelessWebTier extends Construct implements ITier {
     this.autoScalingGroup = this.fleet.autoScalingGroup;
     this.launchTemplate = this.fleet.launchTemplate;
     this.role = this.fleet.role;
-    this.grantPrincipal = this.fleet.role;
+    this.grantPrincipal = this.fleet.grantPrincipal;
     this.logGroup = this.fleet.logGroup;
     this.connections = this.fleet.connections;
     this.notificationsTopic = this.fleet.notificationsTopic;

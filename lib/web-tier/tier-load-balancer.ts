@@ -2,9 +2,13 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Annotations, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { checkInteger, invalid, warn } from '../common/validation';
+import { WebFirewall } from './web-firewall';
 
 /**
  * Props of a {@link TierLoadBalancer}.
@@ -63,6 +67,21 @@ export interface TierLoadBalancerProps {
    */
   readonly accessLogsRetention?: Duration;
   /**
+   * An AWS WAF web ACL in front of the load balancer: AWS managed common, known-bad-inputs and
+   * IP-reputation rules, a per-IP rate limit, logs to an encrypted log group. About $10 a month
+   * plus $0.60 per million requests.
+   *
+   * @default true
+   */
+  readonly webApplicationFirewall?: boolean;
+  /**
+   * Requests one client IP may make in any 5 minutes before the firewall blocks it (100 – 2,000,000,000).
+   * Raise it when many users share one address (offices, mobile carriers).
+   *
+   * @default 2000
+   */
+  readonly requestsPerIpPer5Minutes?: number;
+  /**
    * Seconds an idle connection stays open.
    *
    * @default Duration.seconds(60)
@@ -85,6 +104,8 @@ export class TierLoadBalancer extends Construct {
   public readonly listener: elbv2.ApplicationListener;
   /** The access logs bucket, when this construct created it. */
   public readonly accessLogsBucket?: s3.Bucket;
+  /** The AWS WAF web ACL, unless webApplicationFirewall is false. */
+  public readonly webAcl?: wafv2.CfnWebACL;
   /** The listener protocol. */
   public readonly protocol: elbv2.ApplicationProtocol;
   private defaultTier?: string;
@@ -115,6 +136,12 @@ export class TierLoadBalancer extends Construct {
         "give the stack env: { region: 'eu-west-1' } (the account may stay unset).");
     }
 
+    const webApplicationFirewall = props.webApplicationFirewall ?? true;
+    const requestsPerIpPer5Minutes = props.requestsPerIpPer5Minutes ?? 2000;
+    checkInteger(this, 'requestsPerIpPer5Minutes', requestsPerIpPer5Minutes, 100, 2_000_000_000);
+    if (!webApplicationFirewall && props.requestsPerIpPer5Minutes !== undefined) {
+      invalid(this, 'requestsPerIpPer5Minutes', requestsPerIpPer5Minutes, 'The rate limit is a firewall rule but webApplicationFirewall is false: remove one of them.');
+    }
     const deletionProtection = props.deletionProtection ?? true;
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
@@ -124,6 +151,15 @@ export class TierLoadBalancer extends Construct {
       deletionProtection,
       idleTimeout: props.idleTimeout,
     });
+    if (webApplicationFirewall) {
+      this.webAcl = new WebFirewall(this, 'Firewall', {
+        loadBalancer: this.loadBalancer,
+        requestsPerIpPer5Minutes,
+        logRetention: logs.RetentionDays.ONE_YEAR,
+      }).webAcl;
+    } else {
+      warn(this, 'noWebApplicationFirewall', 'webApplicationFirewall is false: no managed rules or rate limit filter requests before they reach the instances.');
+    }
     if (!deletionProtection) {
       warn(this, 'noDeletionProtection', 'deletionProtection is false: a stack update or deletion can remove the load balancer and its DNS name.');
     }
@@ -140,10 +176,18 @@ export class TierLoadBalancer extends Construct {
         removalPolicy: RemovalPolicy.RETAIN,
         lifecycleRules: [{ expiration: Duration.days(retentionDays), noncurrentVersionExpiration: Duration.days(30) }],
       });
-      Validations.of(this.accessLogsBucket).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'This bucket only receives load balancer access logs; logging its own access to itself would recurse, and a second log bucket would need the same exception.',
-      });
+      acknowledgeFindings(this.accessLogsBucket,
+        'This bucket only receives load balancer access logs: logging access to it would need a second log bucket with the same exception.',
+        'AwsSolutions-S1', ...compliancePacks('S3BucketLoggingEnabled'), 'CT.S3.PR.2', 'CKV_AWS_18');
+      acknowledgeFindings(this.accessLogsBucket,
+        'Load balancer access logs can only be written with SSE-S3 (Elastic Load Balancing does not support SSE-KMS for log delivery).',
+        ...compliancePacks('S3DefaultEncryptionKMS'), 'CT.S3.PR.10');
+      acknowledgeFindings(this.accessLogsBucket,
+        'Access logs are a versioned audit trail kept in-region for accessLogsRetention; cross-region replication of them is the account owner\'s choice.',
+        ...compliancePacks('S3BucketReplicationEnabled'));
+      acknowledgeFindings(this.accessLogsBucket,
+        'Nothing consumes events of a log bucket, and Object Lock would stop the lifecycle rule from expiring logs; versioning keeps overwritten objects.',
+        'CT.S3.PR.4', 'CT.S3.PR.9');
       this.loadBalancer.logAccessLogs(this.accessLogsBucket);
     }
 
@@ -157,7 +201,10 @@ export class TierLoadBalancer extends Construct {
         open,
         defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' }),
       });
-      this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open });
+      const redirect = this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open });
+      acknowledgeFindings(redirect,
+        'Port 80 only answers with a permanent redirect to HTTPS on 443; it serves no content, so it has no certificate.',
+        ...compliancePacks('ELBv2ACMCertificateRequired'));
     } else {
       warn(this, 'plainHttp', 'protocol is HTTP: traffic between clients and the load balancer is not encrypted. Use HTTPS with an ACM certificate in production.');
       this.listener = this.loadBalancer.addListener('Http', {
@@ -173,10 +220,13 @@ export class TierLoadBalancer extends Construct {
         this.loadBalancer.connections.allowFrom(ec2.Peer.ipv4(props.vpc.vpcCidrBlock), ec2.Port.tcp(port), 'Clients inside the VPC');
       }
     } else {
-      Validations.of(this.loadBalancer).acknowledge({
-        id: 'AwsSolutions-EC23',
-        reason: 'An internet-facing load balancer must accept any client address on 443 (and on 80, which only redirects to 443).',
-      });
+      acknowledgeFindings(this.loadBalancer,
+        'An internet-facing load balancer must accept any client address on 443, and on 80, which only redirects to 443.',
+        'AwsSolutions-EC23');
+      if (this.protocol === elbv2.ApplicationProtocol.HTTPS) {
+        acknowledgeFindings(this.loadBalancer.connections.securityGroups[0],
+          'Port 80 is open to everyone only to answer with a permanent redirect to HTTPS on 443.', 'CKV_AWS_260');
+      }
     }
   }
 

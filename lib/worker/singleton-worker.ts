@@ -89,6 +89,13 @@ export interface SingletonWorkerProps {
    */
   readonly instanceType?: ec2.InstanceType;
   /**
+   * Other instance types of the same architecture that Auto Scaling may launch when `instanceType`
+   * runs short, in priority order. An empty list means `instanceType` only.
+   *
+   * @default - the same-size sibling from the other vendor when one is known (t3 ↔ t3a, c6i ↔ c6a, m7g ↔ m6g, ...)
+   */
+  readonly fallbackInstanceTypes?: ec2.InstanceType[];
+  /**
    * A singleton runs exactly one instance: any other value fails at synth.
    * It exists so that a capacity copied from a web tier is caught rather than ignored.
    *
@@ -186,6 +193,7 @@ export class SingletonWorker extends Construct implements ITier {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
       instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
+      fallbackInstanceTypes: props.fallbackInstanceTypes,
       source: props.source,
       environment: props.environment,
       capacity: { min: 1, max: 1 },
@@ -202,7 +210,7 @@ export class SingletonWorker extends Construct implements ITier {
     this.autoScalingGroup = this.fleet.autoScalingGroup;
     this.launchTemplate = this.fleet.launchTemplate;
     this.role = this.fleet.role;
-    this.grantPrincipal = this.fleet.role;
+    this.grantPrincipal = this.fleet.grantPrincipal;
     this.logGroup = this.fleet.logGroup;
     this.connections = this.fleet.connections;
     this.notificationsTopic = this.fleet.notificationsTopic;

@@ -1,0 +1,116 @@
+/**
+ * `npm run validate`: synthesize every example stack and run seven security checks on them.
+ *
+ *   cdk-nag 3 packs (AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1), on the construct tree
+ *   cfn-guard 3.1 + AWS Control Tower proactive rules, cfn-lint and checkov, on the templates
+ *
+ * Prints one row per stack with "unacknowledged / acknowledged" findings per validator, then every
+ * unacknowledged finding and every acknowledgement problem (stale, or without a reason of at least
+ * 20 characters), writes the same as Markdown to .validate/report.md, and exits 1 if there is
+ * anything in either list (2 if a tool could not run). How each validator's acknowledgements are
+ * counted is described at the top of its module in scripts/validate/.
+ *
+ * Options (for developing the script): --app <module> builds the app from another module that
+ * exports buildExamplesApp(props?: { outdir?: string }): cdk.App (default: bin/app.ts).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadAppBuilder, synthesizeStacks, templateAcks, writeBareTemplates } from './validate/assembly';
+import { runCdkNag } from './validate/cdk-nag';
+import { runCfnGuard } from './validate/cfn-guard';
+import { runCfnLint } from './validate/cfn-lint';
+import { runCheckov } from './validate/checkov';
+import { PINNED_PYTHON_TOOLS, PythonMissingError, PythonTools, ensurePythonTools } from './validate/python';
+import { buildReport } from './validate/report';
+
+const ROOT = path.resolve(__dirname, '..');
+const WORK_DIR = path.join(ROOT, '.validate');
+
+function log(line: string): void {
+  process.stderr.write(`validate: ${line}\n`);
+}
+
+function parseArgs(argv: readonly string[]): { appModule: string } {
+  let appModule = path.join(ROOT, 'bin', 'app');
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--app' && argv[i + 1]) {
+      appModule = path.resolve(argv[++i]);
+    } else {
+      throw new Error(`unknown argument ${argv[i]}; usage: tsx scripts/validate.ts [--app <module exporting buildExamplesApp>]`);
+    }
+  }
+  return { appModule };
+}
+
+function versionOf(pkg: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require(`${pkg}/package.json`) as { version: string }).version;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  const { appModule } = parseArgs(process.argv.slice(2));
+
+  let python: PythonTools;
+  try {
+    python = ensurePythonTools(path.join(ROOT, '.venv'), log);
+  } catch (e) {
+    if (e instanceof PythonMissingError) {
+      process.stderr.write(`\nvalidate: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+
+  const outdir = path.join(WORK_DIR, 'cdk.out');
+  fs.rmSync(WORK_DIR, { recursive: true, force: true });
+  fs.mkdirSync(WORK_DIR, { recursive: true });
+  const app = loadAppBuilder(appModule)({ outdir });
+  const stacks = synthesizeStacks(app);
+  if (stacks.length === 0) {
+    throw new Error(`${appModule} synthesized no stacks`);
+  }
+  log(`synthesized ${stacks.length} stack(s) into ${path.relative(ROOT, outdir)} (${elapsed()})`);
+
+  // The template-level tools run as child processes while cdk-nag walks the tree here.
+  const bareFiles = writeBareTemplates(stacks, path.join(WORK_DIR, 'bare'));
+  const acks = templateAcks(stacks);
+  const external = Promise.all([
+    runCfnGuard(stacks, acks, WORK_DIR),
+    runCfnLint(python.cfnLint, stacks, bareFiles, acks, WORK_DIR),
+    runCheckov(python.checkov, stacks, bareFiles, acks, WORK_DIR),
+  ]);
+  const nagStarted = Date.now();
+  const nag = runCdkNag(app, stacks);
+  log(`cdk-nag: 4 packs in ${((Date.now() - nagStarted) / 1000).toFixed(1)} s`);
+  const templateResults = await external;
+  for (const r of templateResults) {
+    log(`${r.validator}: ${r.seconds.toFixed(1)} s`);
+  }
+
+  const guardVersion = (JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'guard-version.json'), 'utf-8')) as { version: string }).version;
+  const toolsLine =
+    `Tools: cdk-nag ${versionOf('cdk-nag')}, cfn-guard ${guardVersion} with the Control Tower rules of ` +
+    `@cdklabs/cdk-validator-cfnguard ${versionOf('@cdklabs/cdk-validator-cfnguard')}, cfn-lint ${PINNED_PYTHON_TOOLS['cfn-lint']}, checkov ${PINNED_PYTHON_TOOLS.checkov}.`;
+  const report = buildReport(
+    stacks.map((s) => s.name),
+    [...nag, ...templateResults],
+    toolsLine,
+  );
+  const reportFile = path.join(WORK_DIR, 'report.md');
+  fs.writeFileSync(reportFile, `${report.markdown}\n`);
+  process.stdout.write(`${report.text}\n`);
+  log(`report written to ${path.relative(ROOT, reportFile)}; total ${elapsed()}`);
+  return report.unacknowledged > 0 || report.problems > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`\nvalidate: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);
