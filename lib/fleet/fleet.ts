@@ -120,7 +120,8 @@ export class Fleet extends Construct {
     this.bootScript.addStep({ name: 'app-user', phase: BootPhase.PREPARE, script: bootFile('app-user.sh'), environment: { APP_USER } });
     this.bootScript.addStep({ name: 'cloudwatch-agent', phase: BootPhase.PREPARE, script: bootFile('cloudwatch-agent.sh') });
 
-    const source = props.source.bind(this, {
+    // Bound in the tier's scope, so that a bad source names the construct the user wrote.
+    const source = props.source.bind(scope, {
       instanceType: props.instanceType,
       grantPrincipal: this.grantPrincipal,
       connections: this.connections,

@@ -382,6 +382,10 @@ export class StatelessWebTier extends Construct implements ITier {
         timeout: health.timeout,
       },
     });
+    if (health.port !== undefined && health.port !== this.appPort) {
+      // The target group only opens the traffic port; a separate health port needs its own rule.
+      this.loadBalancer.connections.allowTo(this.connections, ec2.Port.tcp(health.port), 'Load balancer health checks');
+    }
     this.attachToListener(props.routing);
 
     this.fleet.addBootStep({

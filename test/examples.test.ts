@@ -1,0 +1,102 @@
+/**
+ * The example stacks of `buildExamplesApp()`: one snapshot per stack (asset hashes masked) for
+ * drift, plus behaviour assertions on Karma Labs. New examples are picked up automatically.
+ */
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { buildExamplesApp } from '../bin/app';
+import { KarmaLabsStack } from '../examples/karma-labs';
+import { logicalIdOf, resource, resourcesOfType } from './helpers';
+
+/**
+ * The template with everything that changes without a behaviour change masked: 64-hex asset
+ * hashes (also inside asset object keys such as `<hash>.zip` / `<hash>.json`) and CDK metadata.
+ */
+function masked(template: Template): unknown {
+  const json = template.toJSON();
+  const resources = Object.fromEntries(Object.entries(json.Resources ?? {}).filter(([, r]: [string, any]) => r.Type !== 'AWS::CDK::Metadata'));
+  const conditions = Object.fromEntries(Object.entries(json.Conditions ?? {}).filter(([k]) => k !== 'CDKMetadataAvailable'));
+  const text = JSON.stringify({ ...json, Resources: resources, ...(json.Conditions ? { Conditions: conditions } : {}) })
+    .replace(/[0-9a-f]{64}/g, 'HASH');
+  return JSON.parse(text);
+}
+
+const app: App = buildExamplesApp();
+const stacks: Stack[] = app.node.children.filter((c): c is Stack => Stack.isStack(c));
+const templates = new Map<Stack, Template>(stacks.map(s => [s, Template.fromStack(s)]));
+
+test('buildExamplesApp has example stacks, all with a region and no account', () => {
+  expect(stacks.map(s => s.node.id)).toContain('KarmaLabs');
+  for (const stack of stacks) {
+    expect(stack.region).toBe('us-east-1');
+    expect(stack.resolve(stack.account)).toEqual({ Ref: 'AWS::AccountId' });
+  }
+});
+
+describe.each(stacks.map(s => [s.node.id, s] as const))('example %s', (_id, stack) => {
+  test('template snapshot (asset hashes masked)', () => {
+    expect(masked(templates.get(stack)!)).toMatchSnapshot();
+  });
+
+  test('synthesizes without error annotations', () => {
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
+});
+
+describe('Karma Labs', () => {
+  const stack = app.node.findChild('KarmaLabs') as KarmaLabsStack;
+  const template = templates.get(stack)!;
+
+  test('three Auto Scaling groups behind one load balancer', () => {
+    template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 3);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '12', HealthCheckType: 'ELB' });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '8', HealthCheckType: 'ELB' });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '1', MaxSize: '1', HealthCheckType: 'EC2' });
+  });
+
+  test('the API answers api.karmalabs.example through one listener rule; the Web tier is the default', () => {
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', {
+      Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['api.karmalabs.example'] } }],
+      Actions: [{ Type: 'forward', TargetGroupArn: { Ref: logicalIdOf(stack.api.targetGroup) } }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Certificates: [{ CertificateArn: { Ref: 'CertificateArn' } }],
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: logicalIdOf(stack.web.targetGroup) } }],
+    });
+  });
+
+  test('each tier boots from its own SSM-parameter AMI (Packer writes, deploy rolls out)', () => {
+    for (const [tier, name] of [[stack.web, 'web'], [stack.api, 'api'], [stack.brain, 'brain']] as const) {
+      const parameters = Object.keys(template.findParameters('*', {
+        Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
+        Default: `/karma-labs/${name}/ami`,
+      }));
+      expect(parameters).toHaveLength(1);
+      const lt = resource(template, logicalIdOf(tier.launchTemplate));
+      expect(lt.Properties!.LaunchTemplateData.ImageId).toEqual({ Ref: parameters[0] });
+    }
+  });
+
+  test('the Brain accepts port 9000 from the API tier only', () => {
+    const brainSg = logicalIdOf(stack.brain.connections.securityGroups[0]);
+    const apiSg = logicalIdOf(stack.api.connections.securityGroups[0]);
+    const ingress = resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress')
+      .map(([, r]) => r.Properties!)
+      .filter(p => JSON.stringify(p.GroupId) === JSON.stringify({ 'Fn::GetAtt': [brainSg, 'GroupId'] }));
+    expect(ingress).toEqual([expect.objectContaining({
+      IpProtocol: 'tcp',
+      FromPort: 9000,
+      ToPort: 9000,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [apiSg, 'GroupId'] },
+    })]);
+    expect(resource(template, brainSg).Properties!.SecurityGroupIngress).toBeUndefined();
+  });
+
+  test('the load balancer DNS name is an output', () => {
+    template.hasOutput('LoadBalancerDnsName', { Value: { 'Fn::GetAtt': [logicalIdOf(stack.web.loadBalancer), 'DNSName'] } });
+  });
+});

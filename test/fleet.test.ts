@@ -1,0 +1,353 @@
+/**
+ * The shared core (lib/fleet/fleet.ts), tested through both tiers since Fleet is internal.
+ */
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { BootPhase, SingletonWorker, StatelessWebTier } from '../lib';
+import {
+  CfnResourceJson, actionsOf, logicalIdOf, newStack, policiesOfRole, resource, resourcesOfType, runSteps, statementsOfRole,
+  testCertificate, testSource, testVpc, userDataOf,
+} from './helpers';
+
+const ALL_SCALING_EVENTS = [
+  'autoscaling:EC2_INSTANCE_LAUNCH',
+  'autoscaling:EC2_INSTANCE_LAUNCH_ERROR',
+  'autoscaling:EC2_INSTANCE_TERMINATE',
+  'autoscaling:EC2_INSTANCE_TERMINATE_ERROR',
+];
+
+/** Actions that have no resource-level permissions and so may use Resource '*'. */
+const STAR_RESOURCE_ACTIONS = new Set([
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel',
+  'cloudwatch:PutMetricData',
+  'ec2:DescribeTags',
+  'autoscaling:SetInstanceHealth',
+]);
+
+const BASELINE_ACTIONS = [
+  'cloudformation:SignalResource',
+  'cloudwatch:PutMetricData',
+  'ec2:DescribeTags',
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'ssm:UpdateInstanceInformation',
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+];
+
+type Tier = StatelessWebTier | SingletonWorker;
+
+describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
+  let stack: Stack;
+  let vpc: ec2.Vpc;
+  let web: StatelessWebTier;
+  let worker: SingletonWorker;
+  let template: Template;
+
+  beforeAll(() => {
+    stack = newStack();
+    vpc = testVpc(stack);
+    web = new StatelessWebTier(stack, 'Web', {
+      vpc,
+      source: testSource(),
+      certificate: testCertificate(stack),
+      capacity: { min: 4, max: 10 },
+    });
+    // Added after construction: must still be rendered, in phase order.
+    web.addBootStep({ name: 'fetch-config', phase: BootPhase.FETCH_SECRETS, script: 'echo config' });
+    web.addBootStep({ name: 'late-prepare', phase: BootPhase.PREPARE, script: 'echo prepare' });
+    web.addBootStep({ name: 'start-app', phase: BootPhase.START, script: 'echo start' });
+    worker = new SingletonWorker(stack, 'Worker', {
+      vpc,
+      source: testSource(),
+      healthCommand: 'curl -fsS localhost:9000/health',
+      deployment: { timeout: Duration.minutes(20) },
+    });
+    template = Template.fromStack(stack);
+  });
+
+  describe.each(['web tier', 'singleton worker'])('%s', (name) => {
+    const tier = (): Tier => (name === 'web tier' ? web : worker);
+    const asg = (): CfnResourceJson => resource(template, logicalIdOf(tier().autoScalingGroup));
+
+    test('launch template: IMDSv2 only with hop limit 1, detailed monitoring, encrypted gp3 root volume, no key pair', () => {
+      const lt = resource(template, logicalIdOf(tier().launchTemplate));
+      expect(lt.Type).toBe('AWS::EC2::LaunchTemplate');
+      const data = lt.Properties!.LaunchTemplateData;
+      expect(data.MetadataOptions).toEqual({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+      expect(data.Monitoring).toEqual({ Enabled: true });
+      expect(data.BlockDeviceMappings).toEqual([{
+        DeviceName: '/dev/xvda',
+        Ebs: { Encrypted: true, VolumeType: 'gp3', DeleteOnTermination: true, VolumeSize: 20 },
+      }]);
+      expect(data.KeyName).toBeUndefined();
+      expect(data.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [logicalIdOf(tier().connections.securityGroups[0]), 'GroupId'] }]);
+    });
+
+    test('instance role trusts EC2 only and has no AWS managed or role-inline policies', () => {
+      const role = resource(template, logicalIdOf(tier().role));
+      expect(role.Properties!.AssumeRolePolicyDocument.Statement).toEqual([{
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'ec2.amazonaws.com' },
+      }]);
+      // Only policies of this stack (whose statements are checked below), never an AWS managed one.
+      for (const arn of role.Properties!.ManagedPolicyArns ?? []) {
+        expect(resource(template, arn.Ref).Type).toBe('AWS::IAM::ManagedPolicy');
+      }
+      expect(role.Properties!.Policies).toBeUndefined();
+      expect(policiesOfRole(template, logicalIdOf(tier().role)).length).toBeGreaterThan(0);
+    });
+
+    test('instance policy: exactly the baseline statements, nothing broader', () => {
+      const statements = statementsOfRole(template, logicalIdOf(tier().role));
+      const actions = [...new Set(statements.flatMap(actionsOf))].sort();
+      const expected = name === 'singleton worker' ? [...BASELINE_ACTIONS, 'autoscaling:SetInstanceHealth'].sort() : BASELINE_ACTIONS;
+      expect(actions).toEqual(expected);
+      for (const statement of statements) {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.NotAction).toBeUndefined();
+        expect(statement.NotResource).toBeUndefined();
+        // No wildcard actions at all ('*', 'ssm:*', 'logs:*', 's3:Get*' ...).
+        for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+        const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+        if (resources.includes('*')) {
+          for (const action of actionsOf(statement)) expect(STAR_RESOURCE_ACTIONS.has(action) ? action : `${action} on '*'`).toBe(action);
+        }
+      }
+
+      const bySid = (sid: string) => statements.find(s => s.Sid === sid);
+      expect(bySid('SessionManager')).toEqual({
+        Sid: 'SessionManager',
+        Effect: 'Allow',
+        Action: ['ssm:UpdateInstanceInformation', 'ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel',
+          'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'],
+        Resource: '*',
+      });
+      expect(bySid('AgentMetrics')).toEqual({
+        Sid: 'AgentMetrics',
+        Effect: 'Allow',
+        Action: 'cloudwatch:PutMetricData',
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } },
+      });
+      expect(bySid('ReadinessSignal')).toEqual({
+        Sid: 'ReadinessSignal',
+        Effect: 'Allow',
+        Action: 'cloudformation:SignalResource',
+        Resource: { Ref: 'AWS::StackId' },
+      });
+      // Every SignalResource statement (the ASG adds its own) is scoped to this stack.
+      for (const s of statements.filter(st => actionsOf(st).includes('cloudformation:SignalResource'))) {
+        expect(s.Resource).toEqual({ Ref: 'AWS::StackId' });
+      }
+      // Logs: write into the tier's own log group only.
+      const logWrite = statements.filter(s => actionsOf(s).some(a => a.startsWith('logs:')));
+      expect(logWrite).toEqual([{
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [logicalIdOf(tier().logGroup), 'Arn'] },
+      }]);
+    });
+
+    test('security group: no ingress from anywhere, egress only HTTPS', () => {
+      const sgId = logicalIdOf(tier().connections.securityGroups[0]);
+      const sg = resource(template, sgId);
+      expect(sg.Properties!.SecurityGroupEgress).toEqual([{
+        CidrIp: '0.0.0.0/0', Description: expect.any(String), FromPort: 443, ToPort: 443, IpProtocol: 'tcp',
+      }]);
+      const inline = sg.Properties!.SecurityGroupIngress ?? [];
+      const separate = resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress')
+        .filter(([, r]) => JSON.stringify(r.Properties!.GroupId) === JSON.stringify({ 'Fn::GetAtt': [sgId, 'GroupId'] }))
+        .map(([, r]) => r.Properties!);
+      for (const rule of [...inline, ...separate]) {
+        expect(rule.CidrIp).not.toBe('0.0.0.0/0');
+        expect(rule.CidrIpv6).not.toBe('::/0');
+      }
+      const egress = resourcesOfType(template, 'AWS::EC2::SecurityGroupEgress')
+        .filter(([, r]) => JSON.stringify(r.Properties!.GroupId) === JSON.stringify({ 'Fn::GetAtt': [sgId, 'GroupId'] }));
+      expect(egress).toEqual([]);
+    });
+
+    test('Auto Scaling group spans the private subnets of the VPC', () => {
+      expect(asg().Properties!.VPCZoneIdentifier).toEqual(vpc.privateSubnets.map(s => ({ Ref: logicalIdOf(s) })));
+      expect(vpc.privateSubnets).toHaveLength(2);
+    });
+
+    test('creation policy waits for min signals; rolling update waits on signals', () => {
+      const min = Number(asg().Properties!.MinSize);
+      expect(asg().CreationPolicy).toEqual({ ResourceSignal: { Count: min, Timeout: name === 'web tier' ? 'PT15M' : 'PT20M' } });
+      expect(asg().UpdatePolicy!.AutoScalingRollingUpdate).toEqual(expect.objectContaining({
+        WaitOnResourceSignals: true,
+        MinInstancesInService: name === 'web tier' ? 4 : 0,
+        MaxBatchSize: name === 'web tier' ? 2 : 1,
+        PauseTime: name === 'web tier' ? 'PT15M' : 'PT20M',
+      }));
+    });
+
+    test('the group depends on the instance role and every policy attached to it', () => {
+      const roleId = logicalIdOf(tier().role);
+      const policyIds = policiesOfRole(template, roleId);
+      expect(policyIds.length).toBeGreaterThan(0);
+      expect(asg().DependsOn).toEqual(expect.arrayContaining([roleId, ...policyIds]));
+    });
+
+    test('every scaling event goes to a KMS-encrypted topic that Auto Scaling may use', () => {
+      const topicId = logicalIdOf(tier().notificationsTopic);
+      expect(asg().Properties!.NotificationConfigurations).toEqual([{
+        NotificationTypes: ALL_SCALING_EVENTS,
+        TopicARN: { Ref: topicId },
+      }]);
+      const keyRef = resource(template, topicId).Properties!.KmsMasterKeyId;
+      expect(keyRef).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+      const key = resource(template, keyRef['Fn::GetAtt'][0]);
+      expect(key.Type).toBe('AWS::KMS::Key');
+      expect(key.Properties!.EnableKeyRotation).toBe(true);
+      const statement = key.Properties!.KeyPolicy.Statement.find((s: any) => s.Sid === 'AutoScalingNotifications');
+      expect(statement).toBeDefined();
+      expect(JSON.stringify(statement.Principal)).toContain(':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling');
+      expect(statement.Action).toEqual(expect.arrayContaining(['kms:GenerateDataKey*', 'kms:Decrypt']));
+    });
+
+    test('log group is KMS-encrypted with the same key and kept 365 days', () => {
+      const logs = resource(template, logicalIdOf(tier().logGroup));
+      const topic = resource(template, logicalIdOf(tier().notificationsTopic));
+      expect(logs.Properties!.RetentionInDays).toBe(365);
+      expect(logs.Properties!.KmsKeyId).toEqual(topic.Properties!.KmsMasterKeyId);
+      const key = resource(template, logs.Properties!.KmsKeyId['Fn::GetAtt'][0]);
+      expect(key.Properties!.KeyPolicy.Statement).toEqual(expect.arrayContaining([
+        expect.objectContaining({ Sid: 'CloudWatchLogGroups', Principal: { Service: expect.anything() } }),
+      ]));
+    });
+
+    test('user data signals the group by its logical id and ends with boot_succeeded', () => {
+      const script = userDataOf(template, tier());
+      const asgId = logicalIdOf(tier().autoScalingGroup);
+      expect(script).toContain(`export CWT_SIGNAL_RESOURCE='${asgId}'\n`);
+      expect(script.startsWith('#!/bin/bash\n')).toBe(true);
+      expect(script.trimEnd().endsWith('\nboot_succeeded')).toBe(true);
+      const steps = runSteps(script);
+      expect(steps.slice(0, 2)).toEqual([['app-user', 'prepare'], ['cloudwatch-agent', 'prepare']]);
+      // boot_succeeded runs after the last step.
+      expect(script.lastIndexOf('\nboot_succeeded\n')).toBeGreaterThan(script.lastIndexOf('\nrun_step '));
+    });
+  });
+
+  test('web tier user data: steps in phase order, wait-for-http last, steps added later included', () => {
+    const script = userDataOf(template, web);
+    expect(runSteps(script)).toEqual([
+      ['app-user', 'prepare'],
+      ['cloudwatch-agent', 'prepare'],
+      ['late-prepare', 'prepare'],
+      ['fetch-config', 'fetch-secrets'],
+      ['start-app', 'start'],
+      ['wait-for-http', 'signal'],
+    ]);
+    expect(script).toContain("export CWT_REPORT_UNHEALTHY_ON_FAILURE='0'");
+    expect(script).toMatch(/^run_step wait-for-http signal 'HEALTH_URL=http:\/\/127\.0\.0\.1:8080\/' 'READY_TIMEOUT_SECONDS=840' <<'CDK_WEB_TIERS_STEP_END'$/m);
+  });
+
+  test('worker user data: readiness then the health reporter, last', () => {
+    expect(runSteps(userDataOf(template, worker))).toEqual([
+      ['app-user', 'prepare'],
+      ['cloudwatch-agent', 'prepare'],
+      ['wait-for-health-command', 'signal'],
+      ['health-reporter', 'signal'],
+    ]);
+  });
+
+  test('addBootStep rejects a duplicate name and a malformed name', () => {
+    expect(() => web.addBootStep({ name: 'app-user', phase: BootPhase.START, script: 'true' })).toThrow(/"app-user" was added twice/);
+    expect(() => worker.addBootStep({ name: 'health-reporter', phase: BootPhase.START, script: 'true' })).toThrow(/added twice/);
+    expect(() => web.addBootStep({ name: 'Not Valid', phase: BootPhase.START, script: 'true' })).toThrow(/"Not Valid" is invalid/);
+    expect(() => web.addBootStep({ name: '', phase: BootPhase.START, script: 'true' })).toThrow(/is invalid/);
+  });
+
+  test('the worker may mark only its own group unhealthy: the tag condition equals the group tag', () => {
+    const asg = resource(template, logicalIdOf(worker.autoScalingGroup));
+    const fleetTag = asg.Properties!.Tags.find((t: any) => t.Key === 'cdk-web-tiers:fleet');
+    expect(fleetTag).toEqual({ Key: 'cdk-web-tiers:fleet', Value: expect.stringMatching(/^[0-9a-f]{42}$/), PropagateAtLaunch: true });
+    const statements = statementsOfRole(template, logicalIdOf(worker.role))
+      .filter(s => actionsOf(s).includes('autoscaling:SetInstanceHealth'));
+    expect(statements).toEqual([{
+      Sid: 'SelfReportHealth',
+      Effect: 'Allow',
+      Action: 'autoscaling:SetInstanceHealth',
+      Resource: '*',
+      Condition: { StringEquals: { 'autoscaling:ResourceTag/cdk-web-tiers:fleet': fleetTag.Value } },
+    }]);
+    // The instance knows its fleet id by the same value.
+    expect(userDataOf(template, worker)).toContain(`export CWT_FLEET='${fleetTag.Value}'`);
+    // Two fleets never share a tag value.
+    const webTag = resource(template, logicalIdOf(web.autoScalingGroup)).Properties!.Tags.find((t: any) => t.Key === 'cdk-web-tiers:fleet');
+    expect(webTag.Value).not.toBe(fleetTag.Value);
+  });
+
+  test('the web tier has no autoscaling permission at all', () => {
+    const actions = statementsOfRole(template, logicalIdOf(web.role)).flatMap(actionsOf);
+    expect(actions.filter(a => a.startsWith('autoscaling:'))).toEqual([]);
+  });
+
+  test('no warnings for a web tier whose max leaves room for a batch', () => {
+    Annotations.fromStack(stack).hasNoWarning('/Test/Web', Match.stringLikeRegexp('rollingDeployBelowMin'));
+  });
+});
+
+describe('Fleet options', () => {
+  test('containerHost raises the metadata hop limit to 2', () => {
+    const stack = newStack();
+    new SingletonWorker(stack, 'Worker', {
+      vpc: testVpc(stack),
+      source: testSource(),
+      healthCommand: 'true',
+      containerHost: true,
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::LaunchTemplate', {
+      LaunchTemplateData: Match.objectLike({ MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 } }),
+    });
+  });
+
+  test('capacity min == max on a web tier warns that rolling deploys go below min', () => {
+    const stack = newStack();
+    new StatelessWebTier(stack, 'Web', {
+      vpc: testVpc(stack),
+      source: testSource(),
+      certificate: testCertificate(stack),
+      capacity: { min: 3, max: 3 },
+    });
+    const template = Template.fromStack(stack);
+    Annotations.fromStack(stack).hasWarning('/Test/Web', Match.stringLikeRegexp('cdk-web-tiers:rollingDeployBelowMin'));
+    // max - maxBatchSize(ceil(3/2) = 2) = 1 instance kept in service.
+    template.hasResource('AWS::AutoScaling::AutoScalingGroup', {
+      UpdatePolicy: { AutoScalingRollingUpdate: Match.objectLike({ MinInstancesInService: 1, MaxBatchSize: 2 }) },
+    });
+  });
+
+  test('a singleton worker never gets the rolling-deploy warning (it has no room by design)', () => {
+    const stack = newStack();
+    new SingletonWorker(stack, 'Worker', { vpc: testVpc(stack), source: testSource(), healthCommand: 'true' });
+    Template.fromStack(stack);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('rollingDeployBelowMin'));
+  });
+
+  test('deployment overrides reach the update and creation policies', () => {
+    const stack = newStack();
+    new StatelessWebTier(stack, 'Web', {
+      vpc: testVpc(stack),
+      source: testSource(),
+      certificate: testCertificate(stack),
+      capacity: { min: 2, max: 6 },
+      deployment: { maxBatchSize: 3, timeout: Duration.minutes(30) },
+    });
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::AutoScaling::AutoScalingGroup', {
+      CreationPolicy: { ResourceSignal: { Count: 2, Timeout: 'PT30M' } },
+      UpdatePolicy: { AutoScalingRollingUpdate: Match.objectLike({ MaxBatchSize: 3, MinInstancesInService: 2, PauseTime: 'PT30M', WaitOnResourceSignals: true }) },
+    });
+  });
+});

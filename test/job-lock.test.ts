@@ -1,0 +1,199 @@
+import { execFileSync } from 'child_process';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Duration } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { JobLock, LockEngine, SingletonWorker, StatelessWebTier, TierNetwork } from '../lib';
+import { cronToOnCalendar } from '../lib/lock/cron';
+import { logicalIdOf, newStack, runSteps, statementsOfRole, testCertificate, testSource, userDataOf } from './helpers';
+
+function setup() {
+  const stack = newStack();
+  const network = new TierNetwork(stack, 'Network');
+  const web = new StatelessWebTier(stack, 'Web', { vpc: network.vpc, source: testSource(), certificate: testCertificate(stack) });
+  const lock = new JobLock(stack, 'Lock', { vpc: network.vpc });
+  return { stack, network, web, lock };
+}
+
+describe('JobLock', () => {
+  test('replication group: encrypted in transit and at rest, AUTH token by dynamic reference, failover across two AZs', () => {
+    const { stack, lock } = setup();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      Engine: 'valkey',
+      EngineVersion: '8.0',
+      CacheNodeType: 'cache.t4g.micro',
+      NumCacheClusters: 2,
+      AutomaticFailoverEnabled: true,
+      MultiAZEnabled: true,
+      TransitEncryptionEnabled: true,
+      TransitEncryptionMode: 'required',
+      AtRestEncryptionEnabled: true,
+      KmsKeyId: { 'Fn::GetAtt': [logicalIdOf(lock.encryptionKey), 'Arn'] },
+      SnapshotRetentionLimit: 15,
+    });
+    const group = Object.values(template.findResources('AWS::ElastiCache::ReplicationGroup'))[0] as any;
+    expect(JSON.stringify(group.Properties.AuthToken)).toMatch(/\{\{resolve:secretsmanager:/);
+    expect(JSON.stringify(group.Properties.AuthToken)).toContain(logicalIdOf(lock.authSecret));
+  });
+
+  test('the parameter group never evicts keys', () => {
+    const { stack } = setup();
+    Template.fromStack(stack).hasResourceProperties('AWS::ElastiCache::ParameterGroup', {
+      CacheParameterGroupFamily: 'valkey8',
+      Properties: { 'maxmemory-policy': 'noeviction' },
+    });
+  });
+
+  test('nodes sit in the isolated subnets', () => {
+    const { stack } = setup();
+    const subnetGroup = Object.values(Template.fromStack(stack).findResources('AWS::ElastiCache::SubnetGroup'))[0] as any;
+    expect(subnetGroup.Properties.SubnetIds).toHaveLength(2);
+    for (const id of subnetGroup.Properties.SubnetIds) expect(id.Ref).toMatch(/IsolatedSubnet/);
+  });
+
+  test('the AUTH token is generated into a KMS-encrypted secret without punctuation', () => {
+    const { stack, lock } = setup();
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      KmsKeyId: { 'Fn::GetAtt': [logicalIdOf(lock.encryptionKey), 'Arn'] },
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+  });
+
+  test('Redis OSS engine and single node are options; single node warns', () => {
+    const stack = newStack();
+    const network = new TierNetwork(stack, 'Network');
+    new JobLock(stack, 'Lock', { vpc: network.vpc, engine: LockEngine.REDIS_7, multiAz: false });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { Engine: 'redis', NumCacheClusters: 1, AutomaticFailoverEnabled: false });
+    template.hasResourceProperties('AWS::ElastiCache::ParameterGroup', { CacheParameterGroupFamily: 'redis7' });
+    Annotations.fromStack(stack).hasWarning('/Test/Lock', Match.stringLikeRegexp('multiAz is false'));
+  });
+
+  test('allowFrom opens the port from that tier only, grants the token and the CLI object only, and installs joblock', () => {
+    const { stack, web, lock } = setup();
+    lock.allowFrom(web);
+    lock.allowFrom(web); // idempotent
+    const template = Template.fromStack(stack);
+    const lockSg = logicalIdOf(lock.connections.securityGroups[0]);
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'))
+      .filter((r: any) => r.Properties.GroupId?.['Fn::GetAtt']?.[0] === lockSg);
+    expect(ingress).toHaveLength(1);
+    expect(ingress[0].Properties).toMatchObject({
+      FromPort: 6379, ToPort: 6379,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [logicalIdOf(web.connections.securityGroups[0]), 'GroupId'] },
+    });
+
+    const statements = statementsOfRole(template, logicalIdOf(web.role));
+    const secretRead = statements.filter(s => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
+    expect(secretRead).toHaveLength(1);
+    expect(secretRead[0].Resource).toEqual({ Ref: logicalIdOf(lock.authSecret) });
+    const s3 = statements.filter(s => JSON.stringify(s.Action).includes('s3:'));
+    expect(s3).toHaveLength(1);
+    expect(s3[0].Action).toBe('s3:GetObject');
+    expect(JSON.stringify(s3[0].Resource)).toContain(`/${lock.cliAsset.s3ObjectKey}`);
+
+    const script = userDataOf(template, web);
+    const steps = runSteps(script);
+    expect(steps).toContainEqual(['joblock-install', 'prepare']);
+    expect(steps).toContainEqual(['joblock-config', 'fetch-secrets']);
+    expect(script).toContain('JOBLOCK_REDIS_URL=rediss://');
+    expect(steps.filter(([name]) => name === 'joblock-install')).toHaveLength(1);
+  });
+
+  test('the CLI asset is a single esbuild bundle that runs', () => {
+    const { lock } = setup();
+    expect(lock.cliAsset.assetPath).toBeDefined();
+    const bundle = `${require('path').join(require('aws-cdk-lib').Stage.of(lock)!.outdir, lock.cliAsset.assetPath)}/joblock.js`;
+    const help = execFileSync(process.execPath, [bundle, '--help'], { encoding: 'utf-8' });
+    expect(help).toMatch(/joblock run --name NAME --ttl DURATION/);
+  });
+
+  test.each([
+    [{ port: 80 }, /port \(80\)/],
+    [{ nodeType: 't3.micro' }, /nodeType \("t3\.micro"\)/],
+    [{ nodeType: 'cache.t1.micro' }, /nodeType \("cache\.t1\.micro"\).*failover/],
+  ])('rejects %j', (props, message) => {
+    const stack = newStack();
+    const network = new TierNetwork(stack, 'Network');
+    expect(() => new JobLock(stack, 'Lock', { vpc: network.vpc, ...props })).toThrow(message);
+  });
+
+  test('rejects public subnets', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    expect(() => new JobLock(stack, 'Lock', { vpc, vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } })).toThrow(/vpcSubnets \("public subnets"\)/);
+  });
+});
+
+describe('addScheduledJob', () => {
+  test('installs a systemd timer on every instance that runs joblock with the scheduled tick', () => {
+    const { stack, web, lock } = setup();
+    web.addScheduledJob('nightly-cleanup', { schedule: '0 8 * * *', command: 'php artisan cleanup', lock, ttl: Duration.minutes(10) });
+    const script = userDataOf(Template.fromStack(stack), web);
+    expect(runSteps(script)).toContainEqual(['job-nightly-cleanup', 'start']);
+    expect(script).toContain("'ON_CALENDAR=*-*-* 08:00:00 UTC'");
+    expect(script).toContain("'JOB_TTL=600s'");
+    expect(script).toContain("'JOB_COMMAND=php artisan cleanup'");
+    expect(script).toContain('--property=LastTriggerUSec');
+    expect(script).toContain('SuccessExitStatus=200');
+    expect(script).toContain('Persistent=false');
+    // The lock was allowed automatically.
+    expect(runSteps(script).map(([n]) => n)).toEqual(expect.arrayContaining(['joblock-install', 'joblock-config']));
+  });
+
+  test('works on a SingletonWorker, with a time zone', () => {
+    const { stack, network, lock } = setup();
+    const worker = new SingletonWorker(stack, 'Worker', { vpc: network.vpc, source: testSource(), healthCommand: 'true' });
+    worker.addScheduledJob('report', { schedule: '30 6 * * 1-5', command: 'make report', lock, timeZone: 'Europe/Paris' });
+    expect(userDataOf(Template.fromStack(stack), worker)).toContain("'ON_CALENDAR=Mon,Tue,Wed,Thu,Fri *-*-* 06:30:00 Europe/Paris'");
+  });
+
+  test.each([
+    ['Bad_Name', { schedule: '0 8 * * *' }, /name \(scheduled job\) \("Bad_Name"\)/],
+    ['ok', { schedule: '0 8 * *' }, /schedule \("0 8 \* \*"\).*5 fields/],
+    ['ok', { schedule: '61 * * * *' }, /schedule \("61 \* \* \* \*"\).*outside 0-59/],
+    ['ok', { schedule: '0 8 1 * 1' }, /schedule \("0 8 1 \* 1"\).*not both/],
+    ['ok', { schedule: '0 8 * * *', ttl: Duration.seconds(5) }, /ttl \(seconds\) \(5\)/],
+    ['ok', { schedule: '0 8 * * *', ttl: Duration.hours(25) }, /ttl \(seconds\) \(90000\)/],
+    ['ok', { schedule: '0 8 * * *', timeZone: 'Paris time' }, /timeZone \("Paris time"\)/],
+    ['ok', { schedule: '0 8 * * *', command: ' ' }, /command \(" "\)/],
+  ])('rejects job %s %j', (name, options, message) => {
+    const { web, lock } = setup();
+    expect(() => web.addScheduledJob(name, { command: 'true', lock, ...options })).toThrow(message);
+  });
+
+  test('the same job name twice fails', () => {
+    const { web, lock } = setup();
+    web.addScheduledJob('cleanup', { schedule: '0 8 * * *', command: 'true', lock });
+    expect(() => web.addScheduledJob('cleanup', { schedule: '0 9 * * *', command: 'true', lock })).toThrow(/already scheduled/);
+  });
+});
+
+describe('cronToOnCalendar', () => {
+  const cases: Array<[string, string]> = [
+    ['0 8 * * *', '*-*-* 08:00:00 UTC'],
+    ['*/15 * * * *', '*-*-* *:00,15,30,45:00 UTC'],
+    ['30 2 * * 1-5', 'Mon,Tue,Wed,Thu,Fri *-*-* 02:30:00 UTC'],
+    ['0 0 1 * *', '*-*-01 00:00:00 UTC'],
+    ['0 */6 * * sun', 'Sun *-*-* 00,06,12,18:00:00 UTC'],
+    ['5 4 * jan,jul *', '*-01,07-* 04:05:00 UTC'],
+    ['0 12 * * 7', 'Sun *-*-* 12:00:00 UTC'],
+    ['0-10/5 1 * * *', '*-*-* 01:00,05,10:00 UTC'],
+  ];
+  test.each(cases)('%s → %s', (cron, calendar) => {
+    expect(cronToOnCalendar(cron)).toBe(calendar);
+  });
+
+  // The real parser (installed by .ci/run): systemd-analyze must accept every expression we generate.
+  test.each(cases)('systemd-analyze accepts %s', (cron) => {
+    const out = execFileSync('systemd-analyze', ['calendar', cronToOnCalendar(cron)], { encoding: 'utf-8' });
+    expect(out).toMatch(/Next elapse: /);
+  });
+
+  test('systemd-analyze agrees on the next elapse of a weekday schedule', () => {
+    const out = execFileSync('systemd-analyze', ['calendar', '--iterations=5', cronToOnCalendar('30 2 * * 1-5')], { encoding: 'utf-8' });
+    const days = [...out.matchAll(/(?:Next elapse|Iter\. #\d+): (\w{3}) \S+ 02:30:00 UTC/g)].map(m => m[1]);
+    expect(days).toHaveLength(5);
+    for (const day of days) expect(['Mon', 'Tue', 'Wed', 'Thu', 'Fri']).toContain(day);
+  });
+});
