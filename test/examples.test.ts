@@ -6,7 +6,8 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { buildExamplesApp } from '../bin/app';
 import { KarmaLabsStack } from '../examples/karma-labs';
-import { logicalIdOf, resource, resourcesOfType } from './helpers';
+import { KwizlyStack } from '../examples/kwizly';
+import { logicalIdOf, resource, resourcesOfType, runSteps, userDataOf } from './helpers';
 
 /**
  * The template with everything that changes without a behaviour change masked: 64-hex asset
@@ -26,7 +27,7 @@ const stacks: Stack[] = app.node.children.filter((c): c is Stack => Stack.isStac
 const templates = new Map<Stack, Template>(stacks.map(s => [s, Template.fromStack(s)]));
 
 test('buildExamplesApp has example stacks, all with a region and no account', () => {
-  expect(stacks.map(s => s.node.id)).toContain('KarmaLabs');
+  expect(stacks.map(s => s.node.id)).toEqual(expect.arrayContaining(['KarmaLabs', 'Kwizly']));
   for (const stack of stacks) {
     expect(stack.region).toBe('us-east-1');
     expect(stack.resolve(stack.account)).toEqual({ Ref: 'AWS::AccountId' });
@@ -98,5 +99,37 @@ describe('Karma Labs', () => {
 
   test('the load balancer DNS name is an output', () => {
     template.hasOutput('LoadBalancerDnsName', { Value: { 'Fn::GetAtt': [logicalIdOf(stack.web.loadBalancer), 'DNSName'] } });
+  });
+});
+
+describe('Kwizly', () => {
+  const stack = app.node.findChild('Kwizly') as KwizlyStack;
+  const template = templates.get(stack)!;
+  const script = userDataOf(template, stack.web);
+
+  test('the web tier clones main over SSH with the deploy key, builds, and runs the app as a service', () => {
+    const steps = runSteps(script).map(([name]) => name);
+    expect(steps).toEqual(expect.arrayContaining(['git-clone', 'build', 'app-service', 'app-env', 'app-env-2', 'mount-uploads',
+      'joblock-install', 'joblock-config', 'job-nightly-cleanup', 'wait-for-http']));
+    expect(script).toContain("'REPOSITORY=git@github.com:kwizly/kwizly-app.git'");
+    expect(script).toContain("'ON_CALENDAR=*-*-* 08:00:00 UTC'");
+    expect(script).toContain("'ENV_PREFIX=DB_'");
+  });
+
+  test('the database is Multi-AZ PostgreSQL, encrypted with a customer key, in isolated subnets, reachable from the web tier only', () => {
+    template.hasResourceProperties('AWS::RDS::DBInstance', {
+      Engine: 'postgres', MultiAZ: true, StorageEncrypted: true, DeletionProtection: true,
+      EnableIAMDatabaseAuthentication: true, EnableCloudwatchLogsExports: ['postgresql', 'upgrade'], Port: '5433',
+    });
+    const dbSg = resourcesOfType(template, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith('DatabaseSecurityGroup'))![0];
+    const ingress = resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => r.Properties?.GroupId?.['Fn::GetAtt']?.[0] === dbSg);
+    expect(ingress).toHaveLength(1);
+    expect(ingress[0][1].Properties).toMatchObject({ FromPort: 5433, SourceSecurityGroupId: { 'Fn::GetAtt': [logicalIdOf(stack.web.connections.securityGroups[0]), 'GroupId'] } });
+  });
+
+  test('uploads, lock and database are in one backup plan or backed up', () => {
+    template.resourceCountIs('AWS::EFS::FileSystem', 1);
+    template.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 1);
+    template.resourceCountIs('AWS::Backup::BackupSelection', 2);
   });
 });

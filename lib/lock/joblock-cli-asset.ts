@@ -33,7 +33,7 @@ export function joblockCliAsset(scope: Construct, id: string): s3assets.Asset {
   });
 }
 
-/** Bundles the CLI into one file with esbuild. Also used by `npm run package`. */
+/** Bundles the CLI into one file with esbuild (also run by `npm pack`, see scripts/bundle-joblock.ts). */
 export function bundleJoblockCli(entry: string, outfile: string): void {
   let esbuild: { buildSync(options: Record<string, unknown>): unknown };
   try {

@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// joblock, run from this repository: loads the TypeScript source through tsx.
-// Instances run the esbuild bundle of runtime/joblock/src/cli.ts instead (`node joblock.js run ...`).
+// joblock. In this repository it loads the TypeScript source through tsx; a published package
+// runs the prebuilt bundle (runtime/dist/joblock.js), which is also what instances run.
 'use strict';
-require('tsx/cjs');
-require('../src/cli.ts').runCli();
+const fs = require('fs');
+const path = require('path');
+
+const source = path.join(__dirname, '..', 'src', 'cli.ts');
+if (fs.existsSync(source)) {
+  require('tsx/cjs');
+  require(source).runCli();
+} else {
+  require(path.join(__dirname, '..', '..', 'dist', 'joblock.js'));
+}

@@ -1,0 +1,187 @@
+// Synth speed and size: `npm run bench:synth`.
+//
+// Times `cdk synth --quiet` of the examples app (the app of cdk.json: every example stack) against
+// a plain aws-cdk-lib app with the Karma Labs topology written by hand (bench/plain-karma), then
+// compares the templates' resource counts and the lines of code a user writes for each.
+// See bench/README.md.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..');
+const CDK = path.join(ROOT, 'node_modules', '.bin', 'cdk');
+const OUT = path.join(ROOT, 'bench', '.out');
+const WARMUP_RUNS = 1;
+const MEASURED_RUNS = 5;
+
+/** Each example stack with a hand-written counterpart, for the per-stack and lines-of-code comparison. */
+const COUNTERPARTS = [
+  {
+    exampleStack: 'KarmaLabs',
+    exampleFiles: ['examples/karma-labs.ts'],
+    plainStack: 'KarmaPlain',
+    plainFiles: ['bench/plain-karma/karma-plain-stack.ts'],
+  },
+];
+
+interface Target {
+  readonly label: (stacks: number) => string;
+  readonly app: string;
+  readonly output: string;
+  readonly times: number[];
+}
+
+function main(): void {
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf-8')) as { app: string };
+  // The plain app runs with the same TypeScript runner as cdk.json's app ("npx tsx bin/examples.ts").
+  const runner = /^(.*\S)\s+\S+\.ts$/.exec(cdkJson.app)?.[1] ?? 'npx tsx';
+  const targets: Target[] = [
+    { label: n => `cdk-web-tiers examples (${n} stack${n === 1 ? '' : 's'})`, app: cdkJson.app, output: path.join(OUT, 'examples'), times: [] },
+    { label: n => `plain aws-cdk-lib Karma (${n} stack${n === 1 ? '' : 's'})`, app: `${runner} bench/plain-karma/app.ts`, output: path.join(OUT, 'plain'), times: [] },
+  ];
+  for (const t of targets) fs.rmSync(t.output, { recursive: true, force: true });
+
+  console.log(`cdk synth --quiet, ${WARMUP_RUNS} warm-up + ${MEASURED_RUNS} measured runs each, alternating ` +
+    `(node ${process.version}, ${os.cpus().length} CPUs, load average ${loadAverage()})`);
+  for (const t of targets) console.log(`  app: ${t.app}  ->  ${path.relative(ROOT, t.output)}`);
+  for (let run = 0; run < WARMUP_RUNS + MEASURED_RUNS; run++) {
+    for (const t of targets) {
+      const seconds = synth(t);
+      if (run >= WARMUP_RUNS) t.times.push(seconds);
+      process.stderr.write(`  ${run < WARMUP_RUNS ? 'warm-up' : `run ${run - WARMUP_RUNS + 1}`}  ${path.basename(t.output).padEnd(8)} ${seconds.toFixed(2)} s\n`);
+    }
+  }
+
+  const [examples, plain] = targets;
+  console.log(`load average after the runs: ${loadAverage()} (other processes on the machine add noise)`);
+  const exampleTemplates = templates(examples.output);
+  const plainTemplates = templates(plain.output);
+  const rows = targets.map((t, i) => {
+    const n = Object.keys(i === 0 ? exampleTemplates : plainTemplates).length;
+    return { label: t.label(n), median: median(t.times), min: Math.min(...t.times), max: Math.max(...t.times) };
+  });
+
+  console.log('');
+  console.log('Synth wall time (s)');
+  printTable(['', 'median', 'min', 'max'], rows.map(r => [r.label, r.median.toFixed(2), r.min.toFixed(2), r.max.toFixed(2)]));
+  console.log(`ratio of medians (examples / plain): ${(rows[0].median / rows[1].median).toFixed(2)}`);
+  // Most of each run is fixed cost (CLI, Node.js, runner, loading aws-cdk-lib), so time does not divide by stack count.
+
+  console.log('');
+  console.log('Resources per template');
+  const resourceRows: string[][] = [];
+  for (const [stack, count] of Object.entries(exampleTemplates)) {
+    const pair = COUNTERPARTS.find(c => c.exampleStack === stack);
+    const plainCount = pair ? plainTemplates[pair.plainStack] : undefined;
+    resourceRows.push([stack, String(count), pair ? `${pair.plainStack}` : '-', plainCount === undefined ? '-' : String(plainCount),
+      plainCount === undefined ? '-' : (count / plainCount).toFixed(2)]);
+  }
+  printTable(['example stack', 'resources', 'plain stack', 'resources', 'ratio'], resourceRows);
+
+  console.log('');
+  console.log('Lines of code a user writes (non-blank, non-comment)');
+  const locRows: string[][] = [];
+  for (const pair of COUNTERPARTS) {
+    const exampleLoc = sum(pair.exampleFiles.map(countCodeLines));
+    const plainLoc = sum(pair.plainFiles.map(countCodeLines));
+    locRows.push([pair.exampleStack, pair.exampleFiles.join(' + '), String(exampleLoc), pair.plainFiles.join(' + '), String(plainLoc),
+      (plainLoc / exampleLoc).toFixed(2)]);
+  }
+  // Examples without a hand-written counterpart, for the record.
+  const paired = new Set(COUNTERPARTS.flatMap(c => c.exampleFiles));
+  for (const file of fs.readdirSync(path.join(ROOT, 'examples')).sort()) {
+    const rel = `examples/${file}`;
+    if (!file.endsWith('.ts') || file.endsWith('.d.ts') || paired.has(rel)) continue;
+    locRows.push(['-', rel, String(countCodeLines(rel)), '-', '-', '-']);
+  }
+  printTable(['stack', 'with cdk-web-tiers', 'lines', 'plain aws-cdk-lib', 'lines', 'plain / library'], locRows);
+}
+
+/** Runs one `cdk synth --quiet` and returns its wall time in seconds; exits the process if it fails. */
+function synth(target: Target): number {
+  const args = ['synth', '--quiet', '--no-notices', '--app', target.app, '--output', target.output];
+  const start = process.hrtime.bigint();
+  const result = spawnSync(CDK, args, {
+    cwd: ROOT,
+    encoding: 'utf-8',
+    maxBuffer: 64 * 1024 * 1024,
+    // No update check or telemetry: they talk to the network, which is not what is being measured.
+    env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (result.error || result.status !== 0) {
+    console.error(`\n${CDK} ${args.map(a => (/\s/.test(a) ? `'${a}'` : a)).join(' ')} failed ` +
+      `(${result.error ? result.error.message : `exit ${result.status ?? result.signal}`}):`);
+    if (result.stdout) console.error(result.stdout);
+    console.error(result.stderr);
+    process.exit(1);
+  }
+  return seconds;
+}
+
+/** Resource count of each stack template in a cloud assembly, by stack name. */
+function templates(output: string): Record<string, number> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(output, 'manifest.json'), 'utf-8')) as {
+    artifacts?: Record<string, { type: string; properties?: { templateFile?: string; stackName?: string } }>;
+  };
+  const counts: Record<string, number> = {};
+  for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type !== 'aws:cloudformation:stack' || !artifact.properties?.templateFile) continue;
+    const template = JSON.parse(fs.readFileSync(path.join(output, artifact.properties.templateFile), 'utf-8')) as { Resources?: object };
+    counts[artifact.properties.stackName ?? id] = Object.keys(template.Resources ?? {}).length;
+  }
+  if (Object.keys(counts).length === 0) {
+    console.error(`No stack templates in ${output}`);
+    process.exit(1);
+  }
+  return counts;
+}
+
+/** Lines that are neither blank nor only a comment (`//`, `/* ... *\/` and JSDoc). */
+function countCodeLines(file: string): number {
+  let inBlock = false;
+  let count = 0;
+  for (const raw of fs.readFileSync(path.join(ROOT, file), 'utf-8').split('\n')) {
+    let line = raw.trim();
+    if (inBlock) {
+      const end = line.indexOf('*/');
+      if (end < 0) continue;
+      inBlock = false;
+      line = line.slice(end + 2).trim();
+    }
+    while (line.startsWith('/*')) {
+      const end = line.indexOf('*/', 2);
+      if (end < 0) { inBlock = true; line = ''; break; }
+      line = line.slice(end + 2).trim();
+    }
+    if (line === '' || line.startsWith('//')) continue;
+    count++;
+  }
+  return count;
+}
+
+function loadAverage(): string {
+  return os.loadavg().map(l => l.toFixed(2)).join(' ');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map(r => r[i].length)));
+  const numeric = header.map((_, i) => rows.every(r => /^(-|[\d.]+)$/.test(r[i])));
+  const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  console.log(line(header));
+  console.log(widths.map(w => '-'.repeat(w)).join('  '));
+  for (const r of rows) console.log(line(r));
+}
+
+main();
