@@ -33,6 +33,7 @@ const BASELINE_ACTIONS = [
   'ec2:DescribeTags',
   'logs:CreateLogStream',
   'logs:PutLogEvents',
+  's3:GetObject',
   'ssm:UpdateInstanceInformation',
   'ssmmessages:CreateControlChannel',
   'ssmmessages:CreateDataChannel',
@@ -146,6 +147,10 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
       for (const s of statements.filter(st => actionsOf(st).includes('cloudformation:SignalResource'))) {
         expect(s.Resource).toEqual({ Ref: 'AWS::StackId' });
       }
+      // The boot files: read exactly the one asset object.
+      const bootFiles = bySid('BootFiles')!;
+      expect(bootFiles.Action).toBe('s3:GetObject');
+      expect(JSON.stringify(bootFiles.Resource)).toMatch(/\/[0-9a-f]{64}\.zip"/);
       // Logs: write into the tier's own log group only.
       const logWrite = statements.filter(s => actionsOf(s).some(a => a.startsWith('logs:')));
       expect(logWrite).toEqual([{
@@ -349,5 +354,25 @@ describe('Fleet options', () => {
       CreationPolicy: { ResourceSignal: { Count: 2, Timeout: 'PT30M' } },
       UpdatePolicy: { AutoScalingRollingUpdate: Match.objectLike({ MaxBatchSize: 3, MinInstancesInService: 2, PauseTime: 'PT30M', WaitOnResourceSignals: true }) },
     });
+  });
+});
+
+describe('user data size and the boot files asset', () => {
+  test('the prelude downloads the boot files asset that the policy lets it read', () => {
+    const stack = newStack();
+    const vpc = testVpc(stack);
+    const web = new StatelessWebTier(stack, 'Web', { vpc, source: testSource(), certificate: testCertificate(stack) });
+    const script = userDataOf(Template.fromStack(stack), web);
+    expect(script).toMatch(/export CWT_BOOT_KEY='[0-9a-f]{64}\.zip'/);
+    expect(script).toContain('aws s3 cp --only-show-errors --region "$CWT_REGION" "s3://$CWT_BOOT_BUCKET/$CWT_BOOT_KEY"');
+    expect(script).toContain('python3 -m zipfile -e');
+  });
+
+  test('user data over 16 KB fails at synth, naming the tier and the fix', () => {
+    const stack = newStack();
+    const vpc = testVpc(stack);
+    const web = new StatelessWebTier(stack, 'Web', { vpc, source: testSource(), certificate: testCertificate(stack) });
+    web.addBootStep({ name: 'huge', phase: BootPhase.PREPARE, script: `echo '${'x'.repeat(17_000)}'` });
+    expect(() => Template.fromStack(stack)).toThrow(/Test\/Web: invalid boot steps \(user data of about \d+ bytes\)\. EC2 accepts at most 16384 bytes/);
   });
 });

@@ -6,7 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AppSource, GitRepositorySourceProps, SingletonWorker, StatelessWebTier, TierNetwork } from '../lib';
-import { logicalIdOf, newStack, resource, runSteps, statementsOfRole, testCertificate, userDataOf } from './helpers';
+import { bootFileText, logicalIdOf, newStack, resource, runSteps, statementsOfRole, testCertificate, userDataOf } from './helpers';
 
 function webTier(source: Partial<GitRepositorySourceProps>, extra: { instanceType?: ec2.InstanceType; environment?: boolean } = {}) {
   const stack = newStack();
@@ -51,13 +51,17 @@ describe('AppSource.fromGitRepository', () => {
     expect(script).toContain("'BRANCH=main'");
     expect(script).toContain("'BUILD_COMMANDS=npm ci\nnpm run build'");
     expect(script).toContain("'START_COMMAND=npm start'");
+    // The step bodies come from the boot files asset.
+    for (const file of ['install-packages.sh', 'git-clone.sh', 'build-app.sh', 'app-service.sh']) {
+      expect(script).toContain(`source "$CWT_BOOT_DIR/${file}"`);
+    }
     // Build runs as the unprivileged app user; the service restarts on failure.
-    expect(script).toContain('sudo -u "$APP_USER" -H bash -c');
-    expect(script).toContain('Restart=on-failure');
-    expect(script).toContain('User=$APP_USER');
+    expect(bootFileText('build-app.sh')).toContain('sudo -u "$APP_USER" -H bash -c');
+    expect(bootFileText('app-service.sh')).toContain('Restart=on-failure');
+    expect(bootFileText('app-service.sh')).toContain('User=$APP_USER');
     // GitHub's host key is pinned; no trust on first use.
     expect(script).toContain('github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5');
-    expect(script).toContain('StrictHostKeyChecking=yes');
+    expect(bootFileText('git-clone.sh')).toContain('StrictHostKeyChecking=yes');
   });
 
   test('the deploy key: read access to that secret only, and SSH egress', () => {
@@ -93,7 +97,8 @@ describe('AppSource.fromGitRepository', () => {
     expect(steps).toContainEqual(['app-env-2', 'fetch-secrets']);
     expect(script).toContain(`'SECRET_ARN=TOKEN_Ref_${logicalIdOf(env!)}'`);
     expect(script).toContain("'ENV_PREFIX=DB_'");
-    expect(script).toContain('chmod 0600 "$ENV_FILE"');
+    expect(script).toContain('source "$CWT_BOOT_DIR/app-env.sh"');
+    expect(bootFileText('app-env.sh')).toContain('chmod 0600 "$ENV_FILE"');
     const reads = statementsOfRole(t, logicalIdOf(web.role)).filter(s => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
     expect(reads.map(s => s.Resource.Ref).sort()).toEqual([logicalIdOf(db), logicalIdOf(deployKey), logicalIdOf(env!)].sort());
   });

@@ -3,6 +3,8 @@
  * need one), a two-AZ VPC, a fake certificate and image, and readers for synthesized templates
  * (resources by type, logical ids, user data with tokens replaced by placeholders).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { App, CfnElement, Stack, StackProps } from 'aws-cdk-lib';
@@ -147,4 +149,9 @@ export function statementsOfRole(template: Template, roleLogicalId: string): Arr
 export function actionsOf(statement: Record<string, any>): string[] {
   const action = statement.Action;
   return Array.isArray(action) ? action : action === undefined ? [] : [action];
+}
+
+/** The text of a boot step file of runtime/boot, which instances receive in the boot files asset. */
+export function bootFileText(file: string): string {
+  return fs.readFileSync(path.join(__dirname, '..', 'runtime', 'boot', file), 'utf-8');
 }

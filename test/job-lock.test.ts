@@ -4,7 +4,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { JobLock, LockEngine, SingletonWorker, StatelessWebTier, TierNetwork } from '../lib';
 import { cronToOnCalendar } from '../lib/lock/cron';
-import { logicalIdOf, newStack, runSteps, statementsOfRole, testCertificate, testSource, userDataOf } from './helpers';
+import { bootFileText, logicalIdOf, newStack, runSteps, statementsOfRole, testCertificate, testSource, userDataOf } from './helpers';
 
 function setup() {
   const stack = newStack();
@@ -87,7 +87,7 @@ describe('JobLock', () => {
     const secretRead = statements.filter(s => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
     expect(secretRead).toHaveLength(1);
     expect(secretRead[0].Resource).toEqual({ Ref: logicalIdOf(lock.authSecret) });
-    const s3 = statements.filter(s => JSON.stringify(s.Action).includes('s3:'));
+    const s3 = statements.filter(s => JSON.stringify(s.Action).includes('s3:') && s.Sid !== 'BootFiles');
     expect(s3).toHaveLength(1);
     expect(s3[0].Action).toBe('s3:GetObject');
     expect(JSON.stringify(s3[0].Resource)).toContain(`/${lock.cliAsset.s3ObjectKey}`);
@@ -96,7 +96,8 @@ describe('JobLock', () => {
     const steps = runSteps(script);
     expect(steps).toContainEqual(['joblock-install', 'prepare']);
     expect(steps).toContainEqual(['joblock-config', 'fetch-secrets']);
-    expect(script).toContain('JOBLOCK_REDIS_URL=rediss://');
+    expect(script).toContain('source "$CWT_BOOT_DIR/joblock-config.sh"');
+    expect(bootFileText('joblock-config.sh')).toContain("JOBLOCK_REDIS_URL=rediss://");
     expect(steps.filter(([name]) => name === 'joblock-install')).toHaveLength(1);
   });
 
@@ -134,9 +135,10 @@ describe('addScheduledJob', () => {
     expect(script).toContain("'ON_CALENDAR=*-*-* 08:00:00 UTC'");
     expect(script).toContain("'JOB_TTL=600s'");
     expect(script).toContain("'JOB_COMMAND=php artisan cleanup'");
-    expect(script).toContain('--property=LastTriggerUSec');
-    expect(script).toContain('SuccessExitStatus=200');
-    expect(script).toContain('Persistent=false');
+    const job = bootFileText('scheduled-job.sh');
+    expect(job).toContain('--property=LastTriggerUSec');
+    expect(job).toContain('SuccessExitStatus=200');
+    expect(job).toContain('Persistent=false');
     // The lock was allowed automatically.
     expect(runSteps(script).map(([n]) => n)).toEqual(expect.arrayContaining(['joblock-install', 'joblock-config']));
   });

@@ -2,7 +2,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { SharedUploads, SingletonWorker, StatelessWebTier, TierNetwork } from '../lib';
-import { logicalIdOf, newStack, resource, runSteps, statementsOfRole, testCertificate, testSource, userDataOf } from './helpers';
+import { bootFileText, logicalIdOf, newStack, resource, runSteps, statementsOfRole, testCertificate, testSource, userDataOf } from './helpers';
 
 function setup() {
   const stack = newStack();
@@ -82,8 +82,9 @@ describe('SharedUploads', () => {
     const script = userDataOf(template, web);
     expect(runSteps(script)).toContainEqual(['mount-uploads', 'mount']);
     expect(script).toContain("'MOUNT_PATH=/var/app/uploads'");
-    expect(script).toContain('options="_netdev,noresvport,tls,iam,accesspoint=$ACCESS_POINT_ID"');
-    expect(script).toMatch(/>> \/etc\/fstab/);
+    expect(script).toContain('source "$CWT_BOOT_DIR/mount-efs.sh"');
+    expect(bootFileText('mount-efs.sh')).toContain('options="_netdev,noresvport,tls,iam,accesspoint=$ACCESS_POINT_ID"');
+    expect(bootFileText('mount-efs.sh')).toMatch(/>> \/etc\/fstab/);
     // Instances wait for the mount targets.
     const asg = resource(template, logicalIdOf(web.autoScalingGroup));
     const mountTargets = Object.keys(template.findResources('AWS::EFS::MountTarget'));

@@ -8,14 +8,28 @@ const PHASE_ORDER: BootPhase[] = [
   BootPhase.BUILD, BootPhase.START, BootPhase.SIGNAL,
 ];
 
+/** The folder of the library's boot step files; the fleet ships it as an asset. @internal */
+export function bootFilesDir(): string {
+  return path.join(packageRoot(), 'runtime', 'boot');
+}
+
+/** The most user data EC2 accepts: 16 KB before base64. */
+export const MAX_USER_DATA_BYTES = 16 * 1024;
+
 /**
- * Reads a boot step body from `runtime/boot/<file>`: the bash lives in files so that shellcheck
- * and tests read the same text that instances run.
+ * The body of a boot step whose bash lives in `runtime/boot/<file>`, so that shellcheck and tests
+ * read the same text that instances run. The files travel to the instances in the fleet's boot
+ * files asset, which the prelude downloads; the step only sources its file.
  * @internal
  */
 export function bootFile(file: string): string {
-  return fs.readFileSync(path.join(packageRoot(), 'runtime', 'boot', file), 'utf-8');
+  if (!fs.existsSync(path.join(bootFilesDir(), file))) {
+    throw new Error(`cdk-web-tiers: runtime/boot/${file} does not exist`);
+  }
+  // The bodies travel in the boot files asset, not in the user data (EC2 allows 16 KB of it).
+  return `source "$CWT_BOOT_DIR/${file}"`;
 }
+
 
 /**
  * Single-quotes a value for bash. Tokens render to ARNs and ids, which never contain quotes.
@@ -70,7 +84,7 @@ export class BootScript {
     for (const [key, value] of Object.entries(this.globals)) {
       lines.push(`export ${key}=${shellQuote(value)}`);
     }
-    lines.push(bootFile('prelude.sh').trimEnd());
+    lines.push(fs.readFileSync(path.join(bootFilesDir(), 'prelude.sh'), 'utf-8').trimEnd());
     for (const step of this.ordered()) {
       const env = Object.entries(step.environment ?? {}).map(([k, v]) => shellQuote(`${k}=${v}`));
       lines.push('', `run_step ${step.name} ${step.phase}${env.length ? ' ' + env.join(' ') : ''} <<'${HEREDOC_END}'`);

@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Aws, CfnResource, Duration, Lazy, Size, Stack, Tags, Token } from 'aws-cdk-lib';
@@ -12,7 +13,7 @@ import { AppSource } from '../app/app-source';
 import { acknowledgeFindings } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { invalid, warn } from '../common/validation';
-import { BootScript, bootFile } from './boot-script';
+import { BootScript, MAX_USER_DATA_BYTES, bootFile, bootFilesDir } from './boot-script';
 import { BootPhase, BootStep } from './boot-step';
 import { ResolvedCapacity } from './capacity';
 import { resolveInstanceTypes } from './instance-types';
@@ -70,6 +71,8 @@ export class Fleet extends Construct {
   public readonly launchTemplate: ec2.LaunchTemplate;
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   public readonly bootScript: BootScript;
+  /** The boot step files (runtime/boot) as an asset. */
+  public readonly bootFiles: s3assets.Asset;
   private environmentSecrets = 0;
 
   constructor(scope: Construct, id: string, props: FleetProps) {
@@ -109,6 +112,13 @@ export class Fleet extends Construct {
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs and package mirrors');
     this.connections = this.securityGroup.connections;
 
+    // The bodies of the library's boot steps, downloaded by the prelude (user data holds 16 KB at most).
+    this.bootFiles = new s3assets.Asset(this, 'BootFiles', { path: bootFilesDir() });
+    this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'BootFiles',
+      actions: ['s3:GetObject'],
+      resources: [`arn:${Aws.PARTITION}:s3:::${this.bootFiles.s3BucketName}/${this.bootFiles.s3ObjectKey}`],
+    }));
     this.bootScript = new BootScript({
       CWT_REGION: Aws.REGION,
       CWT_STACK: Aws.STACK_NAME,
@@ -116,7 +126,10 @@ export class Fleet extends Construct {
       CWT_LOG_GROUP: this.logGroup.logGroupName,
       CWT_FLEET: this.node.addr,
       CWT_REPORT_UNHEALTHY_ON_FAILURE: props.singleton ? '1' : '0',
+      CWT_BOOT_BUCKET: this.bootFiles.s3BucketName,
+      CWT_BOOT_KEY: this.bootFiles.s3ObjectKey,
     });
+    this.node.addValidation({ validate: () => this.validateUserDataSize() });
     this.bootScript.addStep({ name: 'app-user', phase: BootPhase.PREPARE, script: bootFile('app-user.sh'), environment: { APP_USER } });
     this.bootScript.addStep({ name: 'cloudwatch-agent', phase: BootPhase.PREPARE, script: bootFile('cloudwatch-agent.sh') });
 
@@ -196,6 +209,19 @@ export class Fleet extends Construct {
     // Every permission must exist before the first instance boots (mounts, secrets, signals).
     // So nothing in the instance policy may ever reference the group: self-reporting uses a tag condition.
     this.autoScalingGroup.node.addDependency(this.role, this.instancePolicy);
+  }
+
+  /**
+   * EC2 refuses user data over 16 KB, and only at launch: catch it at synth. Tokens (ARNs, ids)
+   * count as 128 bytes each, more than any of them resolves to.
+   */
+  private validateUserDataSize(): string[] {
+    const rendered = Stack.of(this).resolve(this.bootScript.render());
+    const parts: unknown[] = typeof rendered === 'string' ? [rendered] : rendered['Fn::Join'][1];
+    const size = parts.reduce<number>((sum, part) => sum + (typeof part === 'string' ? Buffer.byteLength(part) : 128), 0);
+    if (size <= MAX_USER_DATA_BYTES) return [];
+    return [`${this.node.scope!.node.path}: invalid boot steps (user data of about ${size} bytes). EC2 accepts at most ${MAX_USER_DATA_BYTES} bytes: ` +
+      'keep custom boot steps short (install a script with your image or fetch it from S3 in the step) or remove some.'];
   }
 
   /** Appends a secret's key/values to the app environment file at boot. */

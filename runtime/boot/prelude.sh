@@ -1,6 +1,6 @@
 # --- cdk-web-tiers boot prelude (runtime/boot/prelude.sh) -----------------------------------
 # Set before this file by the fleet: CWT_REGION, CWT_STACK, CWT_SIGNAL_RESOURCE, CWT_LOG_GROUP,
-# CWT_FLEET, CWT_REPORT_UNHEALTHY_ON_FAILURE.
+# CWT_FLEET, CWT_REPORT_UNHEALTHY_ON_FAILURE, CWT_BOOT_BUCKET, CWT_BOOT_KEY.
 # Every step runs in its own bash process with `set -euo pipefail`; the first failing step
 # signals FAILURE to CloudFormation (so a rolling deploy stops and rolls back) and stops the boot.
 set -uo pipefail
@@ -58,6 +58,21 @@ boot_failed() {
   fi
   exit 1
 }
+
+# The step files of runtime/boot travel as an S3 asset (user data is limited to 16 KB). A fresh
+# instance profile can take a few seconds to work, hence the retries.
+CWT_BOOT_DIR="$CWT_HOME/boot"
+export CWT_BOOT_DIR
+for attempt in 1 2 3 4 5 6; do
+  if aws s3 cp --only-show-errors --region "$CWT_REGION" "s3://$CWT_BOOT_BUCKET/$CWT_BOOT_KEY" "$CWT_HOME/boot.zip"; then
+    break
+  fi
+  [ "$attempt" = 6 ] && boot_failed "could not download the boot files s3://$CWT_BOOT_BUCKET/$CWT_BOOT_KEY"
+  sleep $((attempt * 5))
+done
+rm -rf "$CWT_BOOT_DIR"
+python3 -m zipfile -e "$CWT_HOME/boot.zip" "$CWT_BOOT_DIR" || unzip -q -o "$CWT_HOME/boot.zip" -d "$CWT_BOOT_DIR" ||
+  boot_failed "could not unpack the boot files (python3 or unzip needed)"
 
 # run_step NAME PHASE [VAR=value ...] <<'END' ... END
 run_step() {
