@@ -62,6 +62,11 @@ export class BootScript {
     if (this.steps.some(s => s.name === step.name)) {
       throw new Error(`Boot step ${JSON.stringify(step.name)} was added twice: each step name must be unique within a tier.`);
     }
+    for (const key of Object.keys(step.environment ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+        throw new Error(`Boot step ${JSON.stringify(step.name)} has the environment variable name ${JSON.stringify(key)}: use letters, digits and underscores, not starting with a digit.`);
+      }
+    }
     if (step.script.split('\n').some(line => line.trim() === HEREDOC_END)) {
       throw new Error(`Boot step ${JSON.stringify(step.name)} contains the reserved line ${HEREDOC_END}.`);
     }

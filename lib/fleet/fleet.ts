@@ -233,7 +233,11 @@ export class Fleet extends Construct {
 
   /** Adds a boot step to every instance. */
   public addBootStep(step: BootStep): void {
-    this.bootScript.addStep(step);
+    try {
+      this.bootScript.addStep(step);
+    } catch (e) {
+      invalid(this.node.scope!, 'addBootStep(step).name', step.name, (e as Error).message);
+    }
   }
 
   private grantBaseline(singleton: boolean): void {

@@ -5,9 +5,9 @@
 # signals FAILURE to CloudFormation (so a rolling deploy stops and rolls back) and stops the boot.
 set -uo pipefail
 umask 022
-CWT_HOME=/opt/cdk-web-tiers
-CWT_LOG_DIR=/var/log/cdk-web-tiers
-mkdir -p "$CWT_HOME/steps" "$CWT_HOME/bin" "$CWT_LOG_DIR" /etc/cdk-web-tiers
+# The defaults are the instance paths; tests point them at a scratch folder.
+: "${CWT_HOME:=/opt/cdk-web-tiers}" "${CWT_LOG_DIR:=/var/log/cdk-web-tiers}" "${CWT_ETC:=/etc/cdk-web-tiers}"
+mkdir -p "$CWT_HOME/steps" "$CWT_HOME/bin" "$CWT_LOG_DIR" "$CWT_ETC"
 chmod 0755 "$CWT_LOG_DIR"
 exec > >(tee -a "$CWT_LOG_DIR/boot.log") 2>&1
 
@@ -18,9 +18,9 @@ imds() {
 }
 
 INSTANCE_ID=$(imds instance-id || echo unknown)
-export INSTANCE_ID CWT_HOME CWT_LOG_DIR AWS_DEFAULT_REGION="$CWT_REGION" AWS_REGION="$CWT_REGION"
+export INSTANCE_ID CWT_HOME CWT_LOG_DIR CWT_ETC AWS_DEFAULT_REGION="$CWT_REGION" AWS_REGION="$CWT_REGION"
 # Later steps and services read the same values from here.
-cat > /etc/cdk-web-tiers/fleet.env <<ENV
+cat > "$CWT_ETC/fleet.env" <<ENV
 CWT_REGION=$CWT_REGION
 CWT_STACK=$CWT_STACK
 CWT_FLEET=$CWT_FLEET
