@@ -9,7 +9,6 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Aws, CfnResource, Duration, Lazy, Size, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentSecretOptions, environmentSecretStep } from '../app/app-environment';
-import { AppSource } from '../app/app-source';
 import { acknowledgeFindings } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { invalid, warn } from '../common/validation';
@@ -18,7 +17,7 @@ import { BootPhase, BootStep } from './boot-step';
 import { ResolvedCapacity } from './capacity';
 import { resolveInstanceTypes } from './instance-types';
 import { ManagedPolicyPrincipal } from './policy-principal';
-import { RollingDeployment } from './tier';
+import { RollingDeployment, TierInstanceProps } from './tier';
 
 /** The tag that marks a fleet's Auto Scaling group; IAM conditions on it scope self-reporting. */
 export const FLEET_TAG = 'cdk-web-tiers:fleet';
@@ -29,23 +28,10 @@ export const APP_USER = 'webapp';
 /**
  * Props of the internal {@link Fleet}; the tiers fill them from their public props.
  */
-export interface FleetProps {
-  readonly vpc: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly instanceType: ec2.InstanceType;
-  readonly fallbackInstanceTypes?: ec2.InstanceType[];
-  readonly source: AppSource;
-  readonly environment?: secretsmanager.ISecret;
+export interface FleetProps extends TierInstanceProps {
   readonly appPort?: number;
   readonly capacity: ResolvedCapacity;
-  readonly rootVolumeSize: Size;
-  readonly rootDeviceName: string;
-  readonly containerHost: boolean;
   readonly healthChecks: autoscaling.HealthChecks;
-  readonly deployment?: RollingDeployment;
-  readonly notificationsTopic?: sns.ITopic;
-  readonly encryptionKey?: kms.IKey;
-  readonly logRetention: logs.RetentionDays;
   /**
    * A singleton: boot failures and the health reporter mark the instance unhealthy themselves
    * (no load balancer watches it), and a deployment replaces its one instance in place.
@@ -79,14 +65,15 @@ export class Fleet extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const subnets = selectInstanceSubnets(scope, props.vpc, props.vpcSubnets);
-    const instanceTypes = resolveInstanceTypes(scope, props.instanceType, props.fallbackInstanceTypes);
+    const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL);
+    const instanceTypes = resolveInstanceTypes(scope, instanceType, props.fallbackInstanceTypes);
     const deployment = resolveDeployment(scope, props.capacity, props.deployment, props.singleton);
 
     this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the logs and scaling notifications of ${scope.node.path}`);
     this.allowServicesToUseKey();
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       encryptionKey: this.encryptionKey,
     });
 
@@ -135,7 +122,7 @@ export class Fleet extends Construct {
 
     // Bound in the tier's scope, so that a bad source names the construct the user wrote.
     const source = props.source.bind(scope, {
-      instanceType: props.instanceType,
+      instanceType,
       grantPrincipal: this.grantPrincipal,
       connections: this.connections,
       appUser: APP_USER,
@@ -146,7 +133,7 @@ export class Fleet extends Construct {
 
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: source.machineImage,
-      instanceType: props.instanceType,
+      instanceType,
       // An immutable view of the role: the group's own grant (a SignalResource statement that the
       // instance policy already holds) would otherwise create an inline policy.
       instanceProfile: new iam.InstanceProfile(this, 'InstanceProfile', { role: this.role.withoutPolicyUpdates() }),
@@ -158,8 +145,8 @@ export class Fleet extends Construct {
       httpPutResponseHopLimit: props.containerHost ? 2 : 1,
       detailedMonitoring: true,
       blockDevices: [{
-        deviceName: props.rootDeviceName,
-        volume: ec2.BlockDeviceVolume.ebs(props.rootVolumeSize.toGibibytes(), {
+        deviceName: props.rootDeviceName ?? '/dev/xvda',
+        volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(20)).toGibibytes(), {
           encrypted: true,
           volumeType: ec2.EbsDeviceVolumeType.GP3,
           deleteOnTermination: true,

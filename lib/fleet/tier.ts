@@ -1,9 +1,13 @@
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Duration } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Duration, Size } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { AppSource } from '../app/app-source';
 import { BootStep } from './boot-step';
 
 /**
@@ -82,4 +86,83 @@ export interface RollingDeployment {
    * @default Duration.minutes(15)
    */
   readonly timeout?: Duration;
+}
+
+/**
+ * Props every tier shares: where its instances run, what they boot, and how they are built.
+ */
+export interface TierInstanceProps {
+  /** The VPC; the instances go in its private subnets. */
+  readonly vpc: ec2.IVpc;
+  /** Where the app comes from: `AppSource.fromMachineImage(...)` or `AppSource.fromGitRepository(...)`. */
+  readonly source: AppSource;
+  /**
+   * Subnets for the instances.
+   *
+   * @default - private subnets with egress, which must span at least two Availability Zones
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Secret whose key/values (a JSON object, or dotenv text) become the app's environment file,
+   * written at boot and readable only by the app user. Only this secret is readable by the
+   * instances; its value never appears in the template or the user data.
+   *
+   * @default - no environment file
+   */
+  readonly environment?: secretsmanager.ISecret;
+  /**
+   * Instance type.
+   *
+   * @default t3.small
+   */
+  readonly instanceType?: ec2.InstanceType;
+  /**
+   * Other instance types of the same architecture that Auto Scaling may launch when `instanceType`
+   * runs short, in priority order. An empty list means `instanceType` only.
+   *
+   * @default - the same-size sibling from the other vendor when one is known (t3 ↔ t3a, c6i ↔ c6a, m7g ↔ m6g, ...)
+   */
+  readonly fallbackInstanceTypes?: ec2.InstanceType[];
+  /**
+   * How new versions roll out.
+   *
+   * @default - batches of half of capacity.min (at least 1; a singleton is replaced in place), 15 minutes per instance to become healthy
+   */
+  readonly deployment?: RollingDeployment;
+  /**
+   * Topic that receives every scaling event (launch, terminate and their errors).
+   *
+   * @default - a new topic encrypted with `encryptionKey`
+   */
+  readonly notificationsTopic?: sns.ITopic;
+  /**
+   * Key that encrypts the tier's log group and notifications topic.
+   *
+   * @default - a new key with rotation on
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Size of the encrypted gp3 root volume.
+   *
+   * @default Size.gibibytes(20)
+   */
+  readonly rootVolumeSize?: Size;
+  /**
+   * Device name of the image's root volume (so that the encrypted gp3 volume replaces it).
+   *
+   * @default '/dev/xvda' (Amazon Linux)
+   */
+  readonly rootDeviceName?: string;
+  /**
+   * The instances run containers, which need a metadata hop limit of 2.
+   *
+   * @default false
+   */
+  readonly containerHost?: boolean;
+  /**
+   * Retention of the tier's log group (boot, app, job and health logs).
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
 }

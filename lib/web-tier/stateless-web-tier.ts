@@ -4,21 +4,19 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Duration, Size, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentSecretOptions } from '../app/app-environment';
-import { AppSource } from '../app/app-source';
 import { checkInteger, checkRange, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase, BootStep } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
 import { ScheduledJobOptions, addScheduledJob } from '../lock/scheduled-job';
 import { APP_USER, Fleet } from '../fleet/fleet';
-import { ITier, RollingDeployment, TierCapacity } from '../fleet/tier';
+import { ITier, TierCapacity, TierInstanceProps } from '../fleet/tier';
 import { groupCpuMetric } from '../observability/metrics';
 import { TierLoadBalancer } from './tier-load-balancer';
 
@@ -142,38 +140,7 @@ export interface WebTierRouting {
 /**
  * Props of a {@link StatelessWebTier}.
  */
-export interface StatelessWebTierProps {
-  /** The VPC; instances go in its private subnets. */
-  readonly vpc: ec2.IVpc;
-  /** Where the app comes from: `AppSource.fromMachineImage(...)` or `AppSource.fromGitRepository(...)`. */
-  readonly source: AppSource;
-  /**
-   * Subnets for the instances.
-   *
-   * @default - private subnets with egress, which must span at least two Availability Zones
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /**
-   * Secret whose key/values (a JSON object, or dotenv text) become the app's environment file,
-   * written at boot and readable only by the app user. Only this secret is readable by the
-   * instances; its value never appears in the template or the user data.
-   *
-   * @default - no environment file
-   */
-  readonly environment?: secretsmanager.ISecret;
-  /**
-   * Instance type.
-   *
-   * @default t3.small
-   */
-  readonly instanceType?: ec2.InstanceType;
-  /**
-   * Other instance types of the same architecture that Auto Scaling may launch when `instanceType`
-   * runs short, in priority order. An empty list means `instanceType` only.
-   *
-   * @default - the same-size sibling from the other vendor when one is known (t3 ↔ t3a, c6i ↔ c6a, m7g ↔ m6g, ...)
-   */
-  readonly fallbackInstanceTypes?: ec2.InstanceType[];
+export interface StatelessWebTierProps extends TierInstanceProps {
   /**
    * Port the app listens on.
    *
@@ -241,48 +208,6 @@ export interface StatelessWebTierProps {
    * @default Duration.seconds(30)
    */
   readonly deregistrationDelay?: Duration;
-  /**
-   * How new versions roll out.
-   *
-   * @default - batches of half of capacity.min (at least 1), 15 minutes per instance to become healthy
-   */
-  readonly deployment?: RollingDeployment;
-  /**
-   * Topic that receives every scaling event (launch, terminate and their errors).
-   *
-   * @default - a new topic encrypted with `encryptionKey`
-   */
-  readonly notificationsTopic?: sns.ITopic;
-  /**
-   * Key that encrypts the tier's log group and notifications topic.
-   *
-   * @default - a new key with rotation on
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * Size of the encrypted gp3 root volume.
-   *
-   * @default Size.gibibytes(20)
-   */
-  readonly rootVolumeSize?: Size;
-  /**
-   * Device name of the image's root volume (so that the encrypted gp3 volume replaces it).
-   *
-   * @default '/dev/xvda' (Amazon Linux)
-   */
-  readonly rootDeviceName?: string;
-  /**
-   * The instances run containers, which need a metadata hop limit of 2.
-   *
-   * @default false
-   */
-  readonly containerHost?: boolean;
-  /**
-   * Retention of the tier's log group.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -335,25 +260,13 @@ export class StatelessWebTier extends Construct implements ITier {
     this.listener = this.tierLoadBalancer.listener;
 
     this.fleet = new Fleet(this, 'Fleet', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
-      fallbackInstanceTypes: props.fallbackInstanceTypes,
-      source: props.source,
-      environment: props.environment,
+      ...props,
       appPort: this.appPort,
       capacity,
-      rootVolumeSize: props.rootVolumeSize ?? Size.gibibytes(20),
-      rootDeviceName: props.rootDeviceName ?? '/dev/xvda',
-      containerHost: props.containerHost ?? false,
       healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
         additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
         gracePeriod: health.gracePeriod,
       }),
-      deployment: props.deployment,
-      notificationsTopic: props.notificationsTopic,
-      encryptionKey: props.encryptionKey,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       singleton: false,
     });
     this.autoScalingGroup = this.fleet.autoScalingGroup;

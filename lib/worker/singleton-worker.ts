@@ -2,21 +2,19 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Duration, Size, Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentSecretOptions } from '../app/app-environment';
-import { AppSource } from '../app/app-source';
 import { checkInteger, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase, BootStep } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
 import { ScheduledJobOptions, addScheduledJob } from '../lock/scheduled-job';
 import { APP_USER, Fleet } from '../fleet/fleet';
-import { ITier, RollingDeployment, TierCapacity } from '../fleet/tier';
+import { ITier, TierCapacity, TierInstanceProps } from '../fleet/tier';
 import { groupCpuMetric, groupInServiceMetric } from '../observability/metrics';
 
 /**
@@ -52,11 +50,7 @@ export interface WorkerHealthCheck {
 /**
  * Props of a {@link SingletonWorker}.
  */
-export interface SingletonWorkerProps {
-  /** The VPC; the instance goes in its private subnets. */
-  readonly vpc: ec2.IVpc;
-  /** Where the worker's software comes from. */
-  readonly source: AppSource;
+export interface SingletonWorkerProps extends TierInstanceProps {
   /**
    * A shell command that exits 0 while the worker is healthy, for example
    * `curl -fsS localhost:9000/health`. It runs as root on the instance.
@@ -69,81 +63,12 @@ export interface SingletonWorkerProps {
    */
   readonly healthCheck?: WorkerHealthCheck;
   /**
-   * Subnets the instance may launch in (Auto Scaling picks one; another AZ when one fails).
-   *
-   * @default - private subnets with egress, in at least two Availability Zones
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  /**
-   * Secret whose key/values (a JSON object, or dotenv text) become the app's environment file,
-   * written at boot and readable only by the app user. Only this secret is readable by the
-   * instances; its value never appears in the template or the user data.
-   *
-   * @default - no environment file
-   */
-  readonly environment?: secretsmanager.ISecret;
-  /**
-   * Instance type.
-   *
-   * @default t3.small
-   */
-  readonly instanceType?: ec2.InstanceType;
-  /**
-   * Other instance types of the same architecture that Auto Scaling may launch when `instanceType`
-   * runs short, in priority order. An empty list means `instanceType` only.
-   *
-   * @default - the same-size sibling from the other vendor when one is known (t3 ↔ t3a, c6i ↔ c6a, m7g ↔ m6g, ...)
-   */
-  readonly fallbackInstanceTypes?: ec2.InstanceType[];
-  /**
    * A singleton runs exactly one instance: any other value fails at synth.
    * It exists so that a capacity copied from a web tier is caught rather than ignored.
    *
    * @default { min: 1, max: 1 }
    */
   readonly capacity?: TierCapacity;
-  /**
-   * How a new version replaces the instance (the old one stops before the new one starts).
-   *
-   * @default - 15 minutes for the new instance to pass its health command
-   */
-  readonly deployment?: RollingDeployment;
-  /**
-   * Topic that receives every scaling event, replacements included.
-   *
-   * @default - a new topic encrypted with `encryptionKey`
-   */
-  readonly notificationsTopic?: sns.ITopic;
-  /**
-   * Key that encrypts the worker's log group and notifications topic.
-   *
-   * @default - a new key with rotation on
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * Size of the encrypted gp3 root volume.
-   *
-   * @default Size.gibibytes(20)
-   */
-  readonly rootVolumeSize?: Size;
-  /**
-   * Device name of the image's root volume.
-   *
-   * @default '/dev/xvda' (Amazon Linux)
-   */
-  readonly rootDeviceName?: string;
-  /**
-   * The instance runs containers (metadata hop limit 2).
-   *
-   * @default false
-   */
-  readonly containerHost?: boolean;
-  /**
-   * Retention of the worker's log group.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -190,21 +115,9 @@ export class SingletonWorker extends Construct implements ITier {
     }
 
     this.fleet = new Fleet(this, 'Fleet', {
-      vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets,
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL),
-      fallbackInstanceTypes: props.fallbackInstanceTypes,
-      source: props.source,
-      environment: props.environment,
+      ...props,
       capacity: { min: 1, max: 1 },
-      rootVolumeSize: props.rootVolumeSize ?? Size.gibibytes(20),
-      rootDeviceName: props.rootDeviceName ?? '/dev/xvda',
-      containerHost: props.containerHost ?? false,
       healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: health.gracePeriod }),
-      deployment: props.deployment,
-      notificationsTopic: props.notificationsTopic,
-      encryptionKey: props.encryptionKey,
-      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       singleton: true,
     });
     this.autoScalingGroup = this.fleet.autoScalingGroup;
