@@ -10,5 +10,5 @@ if (fs.existsSync(source)) {
   require('tsx/cjs');
   require(source).runCli();
 } else {
-  require(path.join(__dirname, '..', '..', 'dist', 'joblock.js'));
+  require(path.join(__dirname, '..', '..', 'dist', 'joblock.js')).runCli();
 }
