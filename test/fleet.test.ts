@@ -215,7 +215,10 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
       expect(key.Properties!.EnableKeyRotation).toBe(true);
       const statement = key.Properties!.KeyPolicy.Statement.find((s: any) => s.Sid === 'AutoScalingNotifications');
       expect(statement).toBeDefined();
-      expect(JSON.stringify(statement.Principal)).toContain(':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling');
+      // The service-linked role is named in a condition (KMS refuses a principal that does not exist yet).
+      expect(statement.Principal).toEqual({ AWS: '*' });
+      expect(JSON.stringify(statement.Condition.ArnEquals['aws:PrincipalArn'])).toContain(':role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling');
+      expect(statement.Condition.StringEquals['aws:PrincipalAccount']).toEqual({ Ref: 'AWS::AccountId' });
       expect(statement.Action).toEqual(expect.arrayContaining(['kms:GenerateDataKey*', 'kms:Decrypt']));
     });
 

@@ -275,13 +275,24 @@ export class Fleet extends Construct {
   private allowServicesToUseKey(): void {
     allowLogGroupsToUseKey(this.encryptionKey);
     if (!(this.encryptionKey instanceof kms.Key)) return;
-    // Auto Scaling publishes notifications with its service-linked role.
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+    // Auto Scaling publishes notifications with its service-linked role. The role is named in a
+    // condition, not as the principal: KMS rejects a key policy whose principal does not exist yet,
+    // which is the case in an account that never had an Auto Scaling group.
+    const statement = new iam.PolicyStatement({
       sid: 'AutoScalingNotifications',
-      principals: [new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`)],
+      principals: [new iam.AnyPrincipal()],
       actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       resources: ['*'],
-    }));
+      conditions: {
+        ArnEquals: { 'aws:PrincipalArn': `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling` },
+        StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID },
+      },
+    });
+    this.encryptionKey.addToResourcePolicy(statement);
+    acknowledgeFindings(this.encryptionKey,
+      'The only Allow for Principal "*" is limited by aws:PrincipalArn to this account\'s Auto Scaling service-linked role, ' +
+      'named in a condition so that the key deploys in accounts where that role does not exist yet.',
+      'CKV_AWS_33');
   }
 }
 
