@@ -10,8 +10,10 @@
  * anything in either list (2 if a tool could not run). How each validator's acknowledgements are
  * counted is described at the top of its module in scripts/validate/.
  *
- * Options (for developing the script): --app <module> builds the app from another module that
- * exports buildExamplesApp(props?: { outdir?: string }): cdk.App (default: bin/app.ts).
+ * It also fails when the table in README.md no longer matches (--update-readme rewrites it).
+ *
+ * Options: --update-readme; --app <module> (for developing the script) builds the app from another
+ * module that exports buildExamplesApp(props?: { outdir?: string }): cdk.App (default: bin/app.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -30,16 +32,19 @@ function log(line: string): void {
   process.stderr.write(`validate: ${line}\n`);
 }
 
-function parseArgs(argv: readonly string[]): { appModule: string } {
+function parseArgs(argv: readonly string[]): { appModule: string; updateReadme: boolean } {
   let appModule = path.join(ROOT, 'bin', 'app');
+  let updateReadme = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--app' && argv[i + 1]) {
       appModule = path.resolve(argv[++i]);
+    } else if (argv[i] === '--update-readme') {
+      updateReadme = true;
     } else {
-      throw new Error(`unknown argument ${argv[i]}; usage: tsx scripts/validate.ts [--app <module exporting buildExamplesApp>]`);
+      throw new Error(`unknown argument ${argv[i]}; usage: tsx scripts/validate.ts [--app <module exporting buildExamplesApp>] [--update-readme]`);
     }
   }
-  return { appModule };
+  return { appModule, updateReadme };
 }
 
 function versionOf(pkg: string): string {
@@ -50,7 +55,7 @@ function versionOf(pkg: string): string {
 async function main(): Promise<number> {
   const started = Date.now();
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-  const { appModule } = parseArgs(process.argv.slice(2));
+  const { appModule, updateReadme } = parseArgs(process.argv.slice(2));
 
   let python: PythonTools;
   try {
@@ -102,7 +107,34 @@ async function main(): Promise<number> {
   fs.writeFileSync(reportFile, `${report.markdown}\n`);
   process.stdout.write(`${report.text}\n`);
   log(`report written to ${path.relative(ROOT, reportFile)}; total ${elapsed()}`);
-  return report.unacknowledged > 0 || report.problems > 0 ? 1 : 0;
+  const readmeCurrent = checkReadmeTable(report.markdown, updateReadme);
+  return report.unacknowledged > 0 || report.problems > 0 || !readmeCurrent ? 1 : 0;
+}
+
+/**
+ * The README shows the per-stack table; it must say what the validators say. With
+ * --update-readme the rows are rewritten, otherwise a stale table fails the run.
+ */
+function checkReadmeTable(markdown: string, update: boolean): boolean {
+  const readmeFile = path.join(ROOT, 'README.md');
+  const readme = fs.readFileSync(readmeFile, 'utf-8');
+  const rows = markdown.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| **Total**'));
+  const start = readme.indexOf(rows[0]);
+  if (start < 0) {
+    log('README.md has no validator table (a line starting with the header row of .validate/report.md)');
+    return false;
+  }
+  const end = readme.indexOf('\n\n', start);
+  const current = readme.slice(start, end);
+  const expected = rows.join('\n');
+  if (current === expected) return true;
+  if (update) {
+    fs.writeFileSync(readmeFile, readme.slice(0, start) + expected + readme.slice(end));
+    log('README.md validator table updated');
+    return true;
+  }
+  process.stdout.write(`\nThe README table is out of date. It says:\n${current}\nThe validators say:\n${expected}\nRun: npm run validate -- --update-readme\n`);
+  return false;
 }
 
 main().then(
