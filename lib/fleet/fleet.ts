@@ -57,6 +57,11 @@ export class Fleet extends Construct {
   public readonly launchTemplate: ec2.LaunchTemplate;
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   public readonly bootScript: BootScript;
+  /**
+   * Seconds a readiness step may wait for the app: the deployment timeout less a minute for the
+   * steps before it, so that the failure signal arrives before CloudFormation gives up.
+   */
+  public readonly readinessTimeoutSeconds: number;
   /** The boot step files (runtime/boot) as an asset. */
   public readonly bootFiles: s3assets.Asset;
   private environmentSecrets = 0;
@@ -68,6 +73,7 @@ export class Fleet extends Construct {
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL);
     const instanceTypes = resolveInstanceTypes(scope, instanceType, props.fallbackInstanceTypes);
     const deployment = resolveDeployment(scope, props.capacity, props.deployment, props.singleton);
+    this.readinessTimeoutSeconds = Math.max(60, deployment.timeout.toSeconds() - 60);
 
     this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the logs and scaling notifications of ${scope.node.path}`);
     this.allowServicesToUseKey();

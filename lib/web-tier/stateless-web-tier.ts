@@ -307,7 +307,7 @@ export class StatelessWebTier extends Construct implements ITier {
       script: bootFile('wait-for-http.sh'),
       environment: {
         HEALTH_URL: `http://127.0.0.1:${health.port ?? this.appPort}${health.path}`,
-        READY_TIMEOUT_SECONDS: String(Math.max(60, (props.deployment?.timeout ?? Duration.minutes(15)).toSeconds() - 60)),
+        READY_TIMEOUT_SECONDS: String(this.fleet.readinessTimeoutSeconds),
       },
     });
 

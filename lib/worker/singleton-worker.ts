@@ -139,7 +139,7 @@ export class SingletonWorker extends Construct implements ITier {
       script: bootFile('wait-for-command.sh'),
       environment: {
         ...healthEnv,
-        READY_TIMEOUT_SECONDS: String(Math.max(60, (props.deployment?.timeout ?? Duration.minutes(15)).toSeconds() - 60)),
+        READY_TIMEOUT_SECONDS: String(this.fleet.readinessTimeoutSeconds),
       },
     });
     this.fleet.addBootStep({
