@@ -199,3 +199,29 @@ describe('cronToOnCalendar', () => {
     for (const day of days) expect(['Mon', 'Tue', 'Wed', 'Thu', 'Fri']).toContain(day);
   });
 });
+
+describe('run-job (installed by runtime/boot/scheduled-job.sh)', () => {
+  // The script between <<'SCRIPT' and SCRIPT, run with systemctl and joblock stubbed.
+  function runJob(lastTrigger: string): string {
+    const fs = require('fs') as typeof import('fs');
+    const os = require('os') as typeof import('os');
+    const path = require('path') as typeof import('path');
+    const text = fs.readFileSync(path.join(__dirname, '..', 'runtime', 'boot', 'scheduled-job.sh'), 'utf-8');
+    const body = /<<'SCRIPT'\n([\s\S]*?)\nSCRIPT\n/.exec(text)![1];
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-job-'));
+    fs.writeFileSync(path.join(dir, 'run-job'), body, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'systemctl'), `#!/bin/bash\n[ "$2" = cdk-web-tiers-job-nightly.timer ] && echo '${lastTrigger}'\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'joblock'), '#!/bin/bash\necho "joblock $*"\n', { mode: 0o755 });
+    return execFileSync('bash', [path.join(dir, 'run-job'), 'nightly', '600s', '86400s'], {
+      env: { PATH: `${dir}:/usr/bin:/bin`, JOBLOCK: path.join(dir, 'joblock') },
+      encoding: 'utf-8',
+    });
+  }
+
+  test('the tick is the timer\'s scheduled trigger floored to the minute, the same on every host', () => {
+    // 2026-11-22T08:00:07Z: a host whose timer fired 7 s late names the 08:00 tick.
+    const out = runJob('@1795334407');
+    expect(out).toContain('joblock run --name nightly --ttl 600s --keep 86400s --tick 1795334400 -- /bin/bash /etc/cdk-web-tiers/jobs/nightly.command');
+    expect(out).toContain('tick 2026-11-22T08:00:00Z');
+  });
+});

@@ -17,7 +17,7 @@ triggered=${triggered#@}
 if ! [[ "$triggered" =~ ^[0-9]+$ ]]; then triggered=$(date +%s); fi
 tick=$(( triggered / 60 * 60 ))
 echo "$(date -u +%FT%TZ) job $name: tick $(date -u -d "@$tick" +%FT%TZ) on $(hostname)"
-exec /usr/local/bin/joblock run --name "$name" --ttl "$ttl" --keep "$keep" --tick "$tick" -- \
+exec "${JOBLOCK:-/usr/local/bin/joblock}" run --name "$name" --ttl "$ttl" --keep "$keep" --tick "$tick" -- \
   /bin/bash "/etc/cdk-web-tiers/jobs/$name.command"
 SCRIPT
 chmod 0755 "$CWT_HOME/bin/run-job"
