@@ -4,23 +4,22 @@ import { Duration } from 'aws-cdk-lib';
 
 /** Average CPU of every instance in an Auto Scaling group (what CPU target tracking follows). */
 export function groupCpuMetric(group: autoscaling.IAutoScalingGroup, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-  return new cloudwatch.Metric({
-    namespace: 'AWS/EC2',
-    metricName: 'CPUUtilization',
-    dimensionsMap: { AutoScalingGroupName: group.autoScalingGroupName },
-    statistic: cloudwatch.Stats.AVERAGE,
-    period: Duration.minutes(1),
-    ...props,
-  });
+  return groupMetric(group, 'AWS/EC2', 'CPUUtilization', cloudwatch.Stats.AVERAGE, props);
 }
 
 /** Instances in service in an Auto Scaling group (group metrics are on for every tier). */
 export function groupInServiceMetric(group: autoscaling.IAutoScalingGroup, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  return groupMetric(group, 'AWS/AutoScaling', 'GroupInServiceInstances', cloudwatch.Stats.MINIMUM, props);
+}
+
+/** A one-minute metric with the group's name as its only dimension. */
+function groupMetric(group: autoscaling.IAutoScalingGroup, namespace: string, metricName: string, statistic: string,
+  props: cloudwatch.MetricOptions | undefined): cloudwatch.Metric {
   return new cloudwatch.Metric({
-    namespace: 'AWS/AutoScaling',
-    metricName: 'GroupInServiceInstances',
+    namespace,
+    metricName,
     dimensionsMap: { AutoScalingGroupName: group.autoScalingGroupName },
-    statistic: cloudwatch.Stats.MINIMUM,
+    statistic,
     period: Duration.minutes(1),
     ...props,
   });
