@@ -5,6 +5,7 @@ export * from './app/app-source';
 export * from './app/git-repository-source';
 export * from './fleet/boot-step';
 export * from './fleet/tier';
+export * from './fleet/tier-base';
 export * from './lock/job-lock';
 export * from './lock/scheduled-job';
 export * from './network/tier-network';

@@ -3,21 +3,15 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EnvironmentSecretOptions } from '../app/app-environment';
 import { checkInteger, checkRange, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
-import { BootPhase, BootStep } from '../fleet/boot-step';
+import { BootPhase } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
-import { ScheduledJobOptions, addScheduledJob } from '../lock/scheduled-job';
-import { APP_USER, Fleet } from '../fleet/fleet';
-import { ITier, TierCapacity, TierInstanceProps } from '../fleet/tier';
-import { groupCpuMetric } from '../observability/metrics';
+import { Fleet } from '../fleet/fleet';
+import { TierCapacity, TierInstanceProps } from '../fleet/tier';
+import { TierBase } from '../fleet/tier-base';
 import { TierLoadBalancer } from './tier-load-balancer';
 
 /**
@@ -215,7 +209,7 @@ export interface StatelessWebTierProps extends TierInstanceProps {
  * Balancer, scaled on CPU (and optionally request count), replaced when unhealthy, and deployed
  * by rolling updates that count an instance only once its app answers the health check.
  */
-export class StatelessWebTier extends Construct implements ITier {
+export class StatelessWebTier extends TierBase {
   /** The tier's load balancer construct (its own, or the shared one it was given). */
   public readonly tierLoadBalancer: TierLoadBalancer;
   /** The Application Load Balancer. */
@@ -224,18 +218,8 @@ export class StatelessWebTier extends Construct implements ITier {
   public readonly listener: elbv2.ApplicationListener;
   /** The target group of the tier's instances. */
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
-  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
-  public readonly launchTemplate: ec2.LaunchTemplate;
-  public readonly role: iam.IRole;
-  public readonly logGroup: logs.ILogGroup;
-  public readonly connections: ec2.Connections;
-  public readonly grantPrincipal: iam.IPrincipal;
-  public readonly appUser: string = APP_USER;
-  /** The topic that receives scaling events. */
-  public readonly notificationsTopic: sns.ITopic;
   /** The port the app listens on. */
   public readonly appPort: number;
-  private readonly fleet: Fleet;
 
   constructor(scope: Construct, id: string, props: StatelessWebTierProps) {
     super(scope, id);
@@ -259,7 +243,7 @@ export class StatelessWebTier extends Construct implements ITier {
     this.loadBalancer = this.tierLoadBalancer.loadBalancer;
     this.listener = this.tierLoadBalancer.listener;
 
-    this.fleet = new Fleet(this, 'Fleet', {
+    const fleet = this._initFleet(new Fleet(this, 'Fleet', {
       ...props,
       appPort: this.appPort,
       capacity,
@@ -268,14 +252,7 @@ export class StatelessWebTier extends Construct implements ITier {
         gracePeriod: health.gracePeriod,
       }),
       singleton: false,
-    });
-    this.autoScalingGroup = this.fleet.autoScalingGroup;
-    this.launchTemplate = this.fleet.launchTemplate;
-    this.role = this.fleet.role;
-    this.grantPrincipal = this.fleet.grantPrincipal;
-    this.logGroup = this.fleet.logGroup;
-    this.connections = this.fleet.connections;
-    this.notificationsTopic = this.fleet.notificationsTopic;
+    }));
 
     this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
       vpc: props.vpc,
@@ -301,13 +278,13 @@ export class StatelessWebTier extends Construct implements ITier {
     }
     this.attachToListener(props.routing);
 
-    this.fleet.addBootStep({
+    fleet.addBootStep({
       name: 'wait-for-http',
       phase: BootPhase.SIGNAL,
       script: bootFile('wait-for-http.sh'),
       environment: {
         HEALTH_URL: `http://127.0.0.1:${health.port ?? this.appPort}${health.path}`,
-        READY_TIMEOUT_SECONDS: String(this.fleet.readinessTimeoutSeconds),
+        READY_TIMEOUT_SECONDS: String(fleet.readinessTimeoutSeconds),
       },
     });
 
@@ -329,32 +306,6 @@ export class StatelessWebTier extends Construct implements ITier {
         timeZone: action.timeZone,
       });
     }
-  }
-
-  public addBootStep(step: BootStep): void {
-    this.fleet.addBootStep(step);
-  }
-
-  /**
-   * Runs a command on a schedule on exactly one instance per tick: every instance gets a systemd
-   * timer that calls `joblock run` with the tick it was scheduled for, and the lock lets one win.
-   * The tier is allowed to use the lock automatically.
-   */
-  public addScheduledJob(name: string, options: ScheduledJobOptions): void {
-    addScheduledJob(this, name, options);
-  }
-
-  /**
-   * Appends another secret's key/values to the app environment file, for example the credentials
-   * secret of an RDS database with `{ prefix: 'DB_' }`. Grants reading that secret only.
-   */
-  public addEnvironmentFromSecret(secret: secretsmanager.ISecret, options: EnvironmentSecretOptions = {}): void {
-    this.fleet.addEnvironmentSecret(secret, options);
-  }
-
-  /** Average CPU of the tier's instances. */
-  public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return groupCpuMetric(this.autoScalingGroup, props);
   }
 
   /** Requests that reached the tier's instances. */

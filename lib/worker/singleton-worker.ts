@@ -1,21 +1,15 @@
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EnvironmentSecretOptions } from '../app/app-environment';
 import { checkInteger, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
-import { BootPhase, BootStep } from '../fleet/boot-step';
+import { BootPhase } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
-import { ScheduledJobOptions, addScheduledJob } from '../lock/scheduled-job';
-import { APP_USER, Fleet } from '../fleet/fleet';
-import { ITier, TierCapacity, TierInstanceProps } from '../fleet/tier';
-import { groupCpuMetric, groupInServiceMetric } from '../observability/metrics';
+import { Fleet } from '../fleet/fleet';
+import { TierCapacity, TierInstanceProps } from '../fleet/tier';
+import { TierBase } from '../fleet/tier-base';
+import { groupInServiceMetric } from '../observability/metrics';
 
 /**
  * How a singleton worker checks itself.
@@ -77,17 +71,7 @@ export interface SingletonWorkerProps extends TierInstanceProps {
  * unhealthy to Auto Scaling (permission scoped by tag to its own group), which replaces it. A
  * dead instance is replaced by the group's EC2 health check.
  */
-export class SingletonWorker extends Construct implements ITier {
-  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
-  public readonly launchTemplate: ec2.LaunchTemplate;
-  public readonly role: iam.IRole;
-  public readonly logGroup: logs.ILogGroup;
-  public readonly connections: ec2.Connections;
-  public readonly grantPrincipal: iam.IPrincipal;
-  public readonly appUser: string = APP_USER;
-  /** The topic that receives scaling events. */
-  public readonly notificationsTopic: sns.ITopic;
-  private readonly fleet: Fleet;
+export class SingletonWorker extends TierBase {
 
   constructor(scope: Construct, id: string, props: SingletonWorkerProps) {
     super(scope, id);
@@ -114,35 +98,28 @@ export class SingletonWorker extends Construct implements ITier {
       invalid(this, 'healthCheck.timeout', health.timeout.toHumanString(), `It must be shorter than healthCheck.interval (${health.interval.toHumanString()}).`);
     }
 
-    this.fleet = new Fleet(this, 'Fleet', {
+    const fleet = this._initFleet(new Fleet(this, 'Fleet', {
       ...props,
       capacity: { min: 1, max: 1 },
       healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: health.gracePeriod }),
       singleton: true,
-    });
-    this.autoScalingGroup = this.fleet.autoScalingGroup;
-    this.launchTemplate = this.fleet.launchTemplate;
-    this.role = this.fleet.role;
-    this.grantPrincipal = this.fleet.grantPrincipal;
-    this.logGroup = this.fleet.logGroup;
-    this.connections = this.fleet.connections;
-    this.notificationsTopic = this.fleet.notificationsTopic;
+    }));
 
     const healthEnv = {
       HEALTH_COMMAND: props.healthCommand,
       HEALTH_TIMEOUT_SECONDS: String(health.timeout.toSeconds()),
     };
     // Ready first, then watched: the reporter starts only once the worker has answered once.
-    this.fleet.addBootStep({
+    fleet.addBootStep({
       name: 'wait-for-health-command',
       phase: BootPhase.SIGNAL,
       script: bootFile('wait-for-command.sh'),
       environment: {
         ...healthEnv,
-        READY_TIMEOUT_SECONDS: String(this.fleet.readinessTimeoutSeconds),
+        READY_TIMEOUT_SECONDS: String(fleet.readinessTimeoutSeconds),
       },
     });
-    this.fleet.addBootStep({
+    fleet.addBootStep({
       name: 'health-reporter',
       phase: BootPhase.SIGNAL,
       script: bootFile('health-reporter.sh'),
@@ -152,32 +129,6 @@ export class SingletonWorker extends Construct implements ITier {
         HEALTH_FAILURE_THRESHOLD: String(health.failureThreshold),
       },
     });
-  }
-
-  public addBootStep(step: BootStep): void {
-    this.fleet.addBootStep(step);
-  }
-
-  /**
-   * Runs a command on a schedule on exactly one instance per tick: every instance gets a systemd
-   * timer that calls `joblock run` with the tick it was scheduled for, and the lock lets one win.
-   * The tier is allowed to use the lock automatically.
-   */
-  public addScheduledJob(name: string, options: ScheduledJobOptions): void {
-    addScheduledJob(this, name, options);
-  }
-
-  /**
-   * Appends another secret's key/values to the app environment file, for example the credentials
-   * secret of an RDS database with `{ prefix: 'DB_' }`. Grants reading that secret only.
-   */
-  public addEnvironmentFromSecret(secret: secretsmanager.ISecret, options: EnvironmentSecretOptions = {}): void {
-    this.fleet.addEnvironmentSecret(secret, options);
-  }
-
-  /** CPU of the worker's instance. */
-  public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return groupCpuMetric(this.autoScalingGroup, props);
   }
 
   /** Instances in service (1 while the worker is up; alarm on < 1). */
