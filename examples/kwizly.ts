@@ -1,13 +1,11 @@
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { CfnOutput, CfnParameter, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppSource, Findings, JobLock, SharedUploads, StatelessWebTier, TierNetwork } from '../lib';
+import { AppSource, EncryptionKeys, Findings, JobLock, SharedUploads, StatelessWebTier, TierNetwork } from '../lib';
 
 /**
  * Props of the Kwizly example.
@@ -34,7 +32,7 @@ export class KwizlyStack extends Stack {
     super(scope, id, props);
     const deletionProtection = props.deletionProtection ?? true;
     const network = new TierNetwork(this, 'Network');
-    const backupKey = encryptionKey(this, 'BackupKey', 'Kwizly backup vault');
+    const backupKey = EncryptionKeys.create(this, 'BackupKey', 'Kwizly backup vault');
     const backups = backup.BackupPlan.daily35DayRetention(this, 'Backups',
       new backup.BackupVault(this, 'BackupVault', { encryptionKey: backupKey }));
 
@@ -81,7 +79,7 @@ export class KwizlyStack extends Stack {
       ttl: Duration.minutes(10),
     });
 
-    const databaseKey = encryptionKey(this, 'DatabaseKey', 'Kwizly database and its credentials');
+    const databaseKey = EncryptionKeys.create(this, 'DatabaseKey', 'Kwizly database and its credentials');
     const database = new rds.DatabaseInstance(this, 'Database', {
       engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_13 }),
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.SMALL),
@@ -122,15 +120,3 @@ export class KwizlyStack extends Stack {
   }
 }
 
-/** A customer managed key whose grants can only be created for AWS services (Control Tower CT.KMS.PR.3). */
-function encryptionKey(scope: Construct, id: string, description: string): kms.Key {
-  const key = new kms.Key(scope, id, { description, enableKeyRotation: true });
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    effect: iam.Effect.DENY,
-    principals: [new iam.AnyPrincipal()],
-    actions: ['kms:CreateGrant'],
-    resources: ['*'],
-    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-  }));
-  return key;
-}

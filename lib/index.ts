@@ -1,5 +1,6 @@
 // Public API of cdk-web-tiers. Examples and users import only from here.
 export * from './app/app-environment';
+export * from './common/encryption-keys';
 export * from './common/findings';
 export * from './app/app-source';
 export * from './app/git-repository-source';
