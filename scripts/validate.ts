@@ -52,10 +52,11 @@ function versionOf(pkg: string): string {
   return (require(`${pkg}/package.json`) as { version: string }).version;
 }
 
-async function main(): Promise<number> {
+/** Runs every validator; resolves to the exit code (0 clean, 1 findings, 2 a tool could not run). */
+export async function validate(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-  const { appModule, updateReadme } = parseArgs(process.argv.slice(2));
+  const { appModule, updateReadme } = parseArgs(argv);
 
   let python: PythonTools;
   try {
@@ -137,12 +138,14 @@ function checkReadmeTable(markdown: string, update: boolean): boolean {
   return false;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`\nvalidate: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 2;
-  },
-);
+if (require.main === module) {
+  validate(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`\nvalidate: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,7 @@
+import { CliCommand } from '../command';
+import { validateCommand } from './validate';
+
+/** Every subcommand, in the order `--help` lists them. */
+export const COMMANDS: readonly CliCommand[] = [
+  validateCommand,
+];
