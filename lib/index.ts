@@ -25,3 +25,4 @@ export { SpikeProfile } from './spike/profile';
 export type { CsvProfileOptions, RampProfileOptions, SpikeProfileStage, StepProfileOptions, TvAdProfileOptions } from './spike/profile';
 export type { SpikeResult, SpikeRunOptions, SpikeSample, SpikeSummary } from './spike/simulator';
 export { SpikeSimulation } from './spike/spike-simulation';
+export type { ExpectSpikeOptions } from './spike/expect-spike';

@@ -21,7 +21,10 @@ export class PlainWebStack extends Stack {
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
       minCapacity: 2,
       maxCapacity: 30,
-      healthCheck: autoscaling.HealthCheck.elb({ grace: Duration.minutes(5) }),
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+        gracePeriod: Duration.minutes(5),
+      }),
     });
 
     const lb = new elbv2.ApplicationLoadBalancer(this, 'Lb', { vpc, internetFacing: true });
