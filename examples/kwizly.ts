@@ -75,7 +75,7 @@ export class KwizlyStack extends Stack {
     this.web.addScheduledJob('nightly-cleanup', {
       schedule: '0 8 * * *',
       command: 'npm run cleanup',
-      lock,
+      jobLock: lock,
       ttl: Duration.minutes(10),
     });
 

@@ -138,7 +138,7 @@ describe('JobLock', () => {
 describe('addScheduledJob', () => {
   test('installs a systemd timer on every instance that runs joblock with the scheduled tick', () => {
     const { stack, web, lock } = setup();
-    web.addScheduledJob('nightly-cleanup', { schedule: '0 8 * * *', command: 'php artisan cleanup', lock, ttl: Duration.minutes(10) });
+    web.addScheduledJob('nightly-cleanup', { schedule: '0 8 * * *', command: 'php artisan cleanup', jobLock: lock, ttl: Duration.minutes(10) });
     const script = userDataOf(Template.fromStack(stack), web);
     expect(runSteps(script)).toContainEqual(['job-nightly-cleanup', 'start']);
     expect(script).toContain("'ON_CALENDAR=*-*-* 08:00:00 UTC'");
@@ -155,7 +155,7 @@ describe('addScheduledJob', () => {
   test('works on a SingletonWorker, with a time zone', () => {
     const { stack, network, lock } = setup();
     const worker = new SingletonWorker(stack, 'Worker', { vpc: network.vpc, source: testSource(), healthCommand: 'true' });
-    worker.addScheduledJob('report', { schedule: '30 6 * * 1-5', command: 'make report', lock, timeZone: 'Europe/Paris' });
+    worker.addScheduledJob('report', { schedule: '30 6 * * 1-5', command: 'make report', jobLock: lock, timeZone: 'Europe/Paris' });
     expect(userDataOf(Template.fromStack(stack), worker)).toContain("'ON_CALENDAR=Mon,Tue,Wed,Thu,Fri *-*-* 06:30:00 Europe/Paris'");
   });
 
@@ -170,13 +170,13 @@ describe('addScheduledJob', () => {
     ['ok', { schedule: '0 8 * * *', command: ' ' }, /command \(" "\)/],
   ])('rejects job %s %j', (name, options, message) => {
     const { web, lock } = setup();
-    expect(() => web.addScheduledJob(name, { command: 'true', lock, ...options })).toThrow(message);
+    expect(() => web.addScheduledJob(name, { command: 'true', jobLock: lock, ...options })).toThrow(message);
   });
 
   test('the same job name twice fails', () => {
     const { web, lock } = setup();
-    web.addScheduledJob('cleanup', { schedule: '0 8 * * *', command: 'true', lock });
-    expect(() => web.addScheduledJob('cleanup', { schedule: '0 9 * * *', command: 'true', lock })).toThrow(/already scheduled/);
+    web.addScheduledJob('cleanup', { schedule: '0 8 * * *', command: 'true', jobLock: lock });
+    expect(() => web.addScheduledJob('cleanup', { schedule: '0 9 * * *', command: 'true', jobLock: lock })).toThrow(/already scheduled/);
   });
 });
 

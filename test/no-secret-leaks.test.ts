@@ -83,7 +83,7 @@ describe('a canary secret value never reaches the template', () => {
       source: AppSource.fromGitRepository({ repository: 'git@github.com:acme/app.git', deployKey, startCommand: 'npm start' }),
     });
     const lock = new JobLock(stack, 'Lock', { vpc: network.vpc });
-    web.addScheduledJob('job', { schedule: '0 * * * *', command: `echo ${'$'}JOBLOCK_FENCING_TOKEN`, lock });
+    web.addScheduledJob('job', { schedule: '0 * * * *', command: `echo ${'$'}JOBLOCK_FENCING_TOKEN`, jobLock: lock });
     const assembly = (stack.node.root as any).synth() as { directory: string };
     const text = filesUnder(assembly.directory).map(f => fs.readFileSync(f, 'utf-8')).join('\n');
     expect(text).not.toContain(CANARY);
