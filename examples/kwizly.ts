@@ -75,7 +75,7 @@ export class KwizlyStack extends Stack {
     this.web.addScheduledJob('nightly-cleanup', {
       schedule: '0 8 * * *',
       command: 'npm run cleanup',
-      lock,
+      jobLock: lock,
       ttl: Duration.minutes(10),
     });
 
@@ -115,6 +115,10 @@ export class KwizlyStack extends Stack {
     // Network access and credentials, one call each.
     database.connections.allowFrom(this.web, ec2.Port.tcp(5433), 'Kwizly web tier');
     this.web.addEnvironmentFromSecret(database.secret!, { prefix: 'DB_' });
+    // IAM authentication: the app may connect as the database user `kwizly_app` with a token from
+    // its instance role (RDS Signer in the app's AWS SDK) instead of the password; create that
+    // user once with `GRANT rds_iam TO kwizly_app`.
+    database.grantConnect(this.web, 'kwizly_app');
 
     new CfnOutput(this, 'LoadBalancerDnsName', { value: this.web.loadBalancer.loadBalancerDnsName });
   }

@@ -7,7 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { buildExamplesApp } from '../bin/app';
 import { KarmaLabsStack } from '../examples/karma-labs';
 import { KwizlyStack } from '../examples/kwizly';
-import { logicalIdOf, resource, resourcesOfType, runSteps, userDataOf } from './helpers';
+import { logicalIdOf, resource, resourcesOfType, runSteps, statementsOfRole, userDataOf } from './helpers';
 
 /**
  * The template with everything that changes without a behaviour change masked: 64-hex asset
@@ -125,6 +125,15 @@ describe('Kwizly', () => {
     const ingress = resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => r.Properties?.GroupId?.['Fn::GetAtt']?.[0] === dbSg);
     expect(ingress).toHaveLength(1);
     expect(ingress[0][1].Properties).toMatchObject({ FromPort: 5433, SourceSecurityGroupId: { 'Fn::GetAtt': [logicalIdOf(stack.web.connections.securityGroups[0]), 'GroupId'] } });
+  });
+
+  test('IAM database authentication is used: the web tier may connect as kwizly_app with a token', () => {
+    const connect = statementsOfRole(template, logicalIdOf(stack.web.role)).filter(s => JSON.stringify(s.Action).includes('rds-db:connect'));
+    expect(connect).toHaveLength(1);
+    const arn = JSON.stringify(connect[0].Resource);
+    expect(arn).toContain(':dbuser:');
+    expect(arn).toContain('/kwizly_app');
+    expect(arn).toContain('DbiResourceId');
   });
 
   test('uploads, lock and database are in one backup plan or backed up', () => {

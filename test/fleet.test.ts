@@ -4,6 +4,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Construct } from 'constructs';
 import { BootPhase, SingletonWorker, StatelessWebTier } from '../lib';
 import {
   CfnResourceJson, actionsOf, logicalIdOf, newStack, policiesOfRole, resource, resourcesOfType, runSteps, statementsOfRole,
@@ -25,9 +26,14 @@ const STAR_RESOURCE_ACTIONS = new Set([
   'cloudwatch:PutMetricData',
   'ec2:DescribeTags',
   'autoscaling:SetInstanceHealth',
+  'autoscaling:CompleteLifecycleAction',
+  'autoscaling:DescribeAutoScalingInstances',
+  'elasticloadbalancing:DescribeTargetHealth',
 ]);
 
 const BASELINE_ACTIONS = [
+  'autoscaling:CompleteLifecycleAction',
+  'autoscaling:DescribeAutoScalingInstances',
   'cloudformation:SignalResource',
   'cloudwatch:PutMetricData',
   'ec2:DescribeTags',
@@ -108,7 +114,9 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
     test('instance policy: exactly the baseline statements, nothing broader', () => {
       const statements = statementsOfRole(template, logicalIdOf(tier().role));
       const actions = [...new Set(statements.flatMap(actionsOf))].sort();
-      const expected = name === 'singleton worker' ? [...BASELINE_ACTIONS, 'autoscaling:SetInstanceHealth'].sort() : BASELINE_ACTIONS;
+      const expected = name === 'singleton worker'
+        ? [...BASELINE_ACTIONS, 'autoscaling:SetInstanceHealth'].sort()
+        : [...BASELINE_ACTIONS, 'elasticloadbalancing:DescribeTargetHealth'].sort();
       expect(actions).toEqual(expected);
       for (const statement of statements) {
         expect(statement.Effect).toBe('Allow');
@@ -256,8 +264,11 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
       ['start-app', 'start'],
       ['wait-for-http', 'signal'],
     ]);
-    expect(script).toContain("export CWT_REPORT_UNHEALTHY_ON_FAILURE='0'");
-    expect(script).toMatch(/^run_step wait-for-http signal 'HEALTH_URL=http:\/\/127\.0\.0\.1:8080\/' 'READY_TIMEOUT_SECONDS=840' <<'CDK_WEB_TIERS_STEP_END'$/m);
+    expect(script).toMatch(/^run_step wait-for-http signal 'HEALTH_URL=http:\/\/127\.0\.0\.1:8080\/' <<'CDK_WEB_TIERS_STEP_END'$/m);
+    // The readiness deadline (deployment timeout less a minute) and the target group to wait for.
+    expect(script).toContain("export CWT_READY_TIMEOUT_SECONDS='840'\n");
+    expect(script).toContain(`export CWT_TARGET_GROUP_ARN='TOKEN_Ref_${logicalIdOf(web.targetGroup)}'\n`);
+    expect(userDataOf(template, worker)).toContain("export CWT_TARGET_GROUP_ARN=''\n");
   });
 
   test('worker user data: readiness then the health reporter, last', () => {
@@ -276,29 +287,54 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
     expect(() => web.addBootStep({ name: '', phase: BootPhase.START, script: 'true' })).toThrow(/is invalid/);
   });
 
-  test('the worker may mark only its own group unhealthy: the tag condition equals the group tag', () => {
-    const asg = resource(template, logicalIdOf(worker.autoScalingGroup));
-    const fleetTag = asg.Properties!.Tags.find((t: any) => t.Key === 'cdk-web-tiers:fleet');
+  test('each fleet may complete the lifecycle of (and a worker report the health of) only its own group: the tag condition equals the group tag', () => {
+    const tagOf = (tier: Tier) => resource(template, logicalIdOf(tier.autoScalingGroup)).Properties!.Tags.find((t: any) => t.Key === 'cdk-web-tiers:fleet');
+    const fleetTag = tagOf(worker);
     expect(fleetTag).toEqual({ Key: 'cdk-web-tiers:fleet', Value: expect.stringMatching(/^[0-9a-f]{42}$/), PropagateAtLaunch: true });
-    const statements = statementsOfRole(template, logicalIdOf(worker.role))
-      .filter(s => actionsOf(s).includes('autoscaling:SetInstanceHealth'));
-    expect(statements).toEqual([{
-      Sid: 'SelfReportHealth',
+    const own = (tier: Tier) => statementsOfRole(template, logicalIdOf(tier.role))
+      .filter(s => actionsOf(s).some(a => a.startsWith('autoscaling:') && a !== 'autoscaling:DescribeAutoScalingInstances'));
+    expect(own(worker)).toEqual([{
+      Sid: 'OwnLifecycle',
       Effect: 'Allow',
-      Action: 'autoscaling:SetInstanceHealth',
+      Action: ['autoscaling:CompleteLifecycleAction', 'autoscaling:SetInstanceHealth'],
       Resource: '*',
       Condition: { StringEquals: { 'autoscaling:ResourceTag/cdk-web-tiers:fleet': fleetTag.Value } },
+    }]);
+    // A web tier completes its own launches; the load balancer judges its health.
+    expect(own(web)).toEqual([{
+      Sid: 'OwnLifecycle',
+      Effect: 'Allow',
+      Action: 'autoscaling:CompleteLifecycleAction',
+      Resource: '*',
+      Condition: { StringEquals: { 'autoscaling:ResourceTag/cdk-web-tiers:fleet': tagOf(web).Value } },
     }]);
     // The instance knows its fleet id by the same value.
     expect(userDataOf(template, worker)).toContain(`export CWT_FLEET='${fleetTag.Value}'`);
     // Two fleets never share a tag value.
-    const webTag = resource(template, logicalIdOf(web.autoScalingGroup)).Properties!.Tags.find((t: any) => t.Key === 'cdk-web-tiers:fleet');
-    expect(webTag.Value).not.toBe(fleetTag.Value);
+    expect(tagOf(web).Value).not.toBe(fleetTag.Value);
   });
 
-  test('the web tier has no autoscaling permission at all', () => {
-    const actions = statementsOfRole(template, logicalIdOf(web.role)).flatMap(actionsOf);
-    expect(actions.filter(a => a.startsWith('autoscaling:'))).toEqual([]);
+  test('the launch lifecycle hook is part of the group (so the instances of its creation wait too), with the deployment timeout as heartbeat', () => {
+    for (const [tier, timeout] of [[web, 900], [worker, 1200]] as Array<[Tier, number]>) {
+      const group = resource(template, logicalIdOf(tier.autoScalingGroup));
+      expect(group.Properties!.LifecycleHookSpecificationList).toEqual([{
+        LifecycleHookName: 'cdk-web-tiers-ready',
+        LifecycleTransition: 'autoscaling:EC2_INSTANCE_LAUNCHING',
+        HeartbeatTimeout: timeout,
+        DefaultResult: 'ABANDON',
+      }]);
+      expect(userDataOf(template, tier)).toContain("export CWT_LIFECYCLE_HOOK='cdk-web-tiers-ready'\n");
+    }
+    expect(resourcesOfType(template, 'AWS::AutoScaling::LifecycleHook')).toEqual([]);
+  });
+
+  test('a long construct path still gives a topic display name of at most 100 characters', () => {
+    const long = newStack();
+    const deep = new Construct(new Construct(long, 'A'.repeat(60)), 'B'.repeat(60));
+    const tier = new StatelessWebTier(deep, 'Web', { vpc: testVpc(long), source: testSource(), certificate: testCertificate(long) });
+    const name = resource(Template.fromStack(long), logicalIdOf(tier.notificationsTopic)).Properties!.DisplayName as string;
+    expect(name.length).toBeLessThanOrEqual(100);
+    expect(name).toMatch(/^Scaling events of …A*\/B{60}\/Web$/);
   });
 
   test('no warnings for a web tier whose max leaves room for a batch', () => {

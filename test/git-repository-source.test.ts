@@ -1,7 +1,3 @@
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -135,42 +131,5 @@ describe('AppSource.fromGitRepository', () => {
   test('an environment prefix that is not an identifier fails', () => {
     const { stack, web } = webTier({});
     expect(() => web.addEnvironmentFromSecret(new secretsmanager.Secret(stack, 'X'), { prefix: 'DB-' })).toThrow(/prefix \("DB-"\)/);
-  });
-});
-
-describe('runtime/boot/app-env.sh', () => {
-  // Runs the real step with a fake `aws` on PATH and checks the env file it writes.
-  function run(secret: string, prefix = ''): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-env-'));
-    fs.writeFileSync(path.join(dir, 'aws'), `#!/bin/bash\ncat "${path.join(dir, 'secret')}"\n`, { mode: 0o755 });
-    fs.writeFileSync(path.join(dir, 'secret'), secret);
-    const envFile = path.join(dir, 'app.env');
-    const user = os.userInfo().username;
-    const output = execFileSync('bash', ['-euo', 'pipefail', path.join(__dirname, '..', 'runtime', 'boot', 'app-env.sh')], {
-      env: { PATH: `${dir}:${process.env.PATH}`, SECRET_ARN: 'arn:aws:secretsmanager:x', ENV_FILE: envFile, APP_USER: user, ENV_PREFIX: prefix, CWT_REGION: 'us-east-1' },
-      encoding: 'utf-8',
-    });
-    expect(output).not.toContain('s3cr3t');
-    expect((fs.statSync(envFile).mode & 0o777).toString(8)).toBe('600');
-    return fs.readFileSync(envFile, 'utf-8');
-  }
-
-  test('JSON key/values become quoted variables that bash reads back exactly', () => {
-    const content = run(JSON.stringify({ DB_HOST: 'db.internal', PASSWORD: 's3cr3t"$`\\x', PORT: 5432 }));
-    expect(content).toContain('DB_HOST="db.internal"');
-    expect(content).toContain('PORT="5432"');
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'env-')), 'app.env');
-    fs.writeFileSync(file, content);
-    const roundTrip = execFileSync('bash', ['-c', 'set -a; . "$1"; printf %s "$PASSWORD"', 'bash', file], { encoding: 'utf-8' });
-    expect(roundTrip).toBe('s3cr3t"$`\\x');
-  });
-
-  test('dotenv text passes through, with a prefix', () => {
-    const content = run('# comment\nexport API_KEY=s3cr3t-key\nNAME="Kwizly"\n', 'APP_');
-    expect(content).toBe('APP_API_KEY="s3cr3t-key"\nAPP_NAME="Kwizly"\n');
-  });
-
-  test('a line without = fails without printing the value', () => {
-    expect(() => run('s3cr3t-without-equals')).toThrow(/neither a JSON object nor dotenv/);
   });
 });

@@ -155,3 +155,24 @@ export function actionsOf(statement: Record<string, any>): string[] {
 export function bootFileText(file: string): string {
   return fs.readFileSync(path.join(__dirname, '..', 'runtime', 'boot', file), 'utf-8');
 }
+
+/**
+ * The S3 object that cdk-assets uploads for an asset key, made the way cdk-assets makes it: a
+ * `zip` (directory) asset is zipped, a `file` asset is uploaded as it is. Returns a local file
+ * holding the object's bytes.
+ */
+export function uploadedObject(stack: Stack, objectKey: string): { packaging: string; file: string } {
+  const assembly = App.of(stack)!.synth();
+  const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf-8'));
+  for (const asset of Object.values(manifest.files as Record<string, any>)) {
+    const keys = Object.values(asset.destinations as Record<string, { objectKey: string }>).map(d => d.objectKey);
+    if (!keys.includes(objectKey)) continue;
+    const source = path.join(assembly.directory, asset.source.path);
+    if (asset.source.packaging !== 'zip') return { packaging: asset.source.packaging ?? 'file', file: source };
+    const zip = path.join(fs.mkdtempSync(path.join(require('os').tmpdir(), 'cwt-asset-')), objectKey);
+    const files = fs.readdirSync(source).map(f => path.join(source, f));
+    require('child_process').execFileSync('python3', ['-m', 'zipfile', '-c', zip, ...files]);
+    return { packaging: 'zip', file: zip };
+  }
+  throw new Error(`no asset of ${stack.stackName} is uploaded to ${objectKey}`);
+}

@@ -4,7 +4,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { JobLock, LockEngine, SingletonWorker, StatelessWebTier, TierNetwork } from '../lib';
 import { cronToOnCalendar } from '../lib/lock/cron';
-import { bootFileText, logicalIdOf, newStack, runSteps, statementsOfRole, testCertificate, testSource, userDataOf } from './helpers';
+import { bootFileText, logicalIdOf, newStack, runSteps, statementsOfRole, testCertificate, testSource, uploadedObject, userDataOf } from './helpers';
 
 function setup() {
   const stack = newStack();
@@ -34,6 +34,13 @@ describe('JobLock', () => {
     const group = Object.values(template.findResources('AWS::ElastiCache::ReplicationGroup'))[0] as any;
     expect(JSON.stringify(group.Properties.AuthToken)).toMatch(/\{\{resolve:secretsmanager:/);
     expect(JSON.stringify(group.Properties.AuthToken)).toContain(logicalIdOf(lock.authSecret));
+  });
+
+  test('the replication group says what deleting or replacing it does: delete, no snapshot (locks live a day at most)', () => {
+    const { stack } = setup();
+    const group = Object.values(Template.fromStack(stack).findResources('AWS::ElastiCache::ReplicationGroup'))[0] as any;
+    expect(group.DeletionPolicy).toBe('Delete');
+    expect(group.UpdateReplacePolicy).toBe('Delete');
   });
 
   test('the parameter group never evicts keys', () => {
@@ -101,11 +108,13 @@ describe('JobLock', () => {
     expect(steps.filter(([name]) => name === 'joblock-install')).toHaveLength(1);
   });
 
-  test('the CLI asset is a single esbuild bundle that runs', () => {
-    const { lock } = setup();
-    expect(lock.cliAsset.assetPath).toBeDefined();
-    const bundle = `${require('path').join(require('aws-cdk-lib').Stage.of(lock)!.outdir, lock.cliAsset.assetPath)}/joblock.js`;
-    const help = execFileSync(process.execPath, [bundle, '--help'], { encoding: 'utf-8' });
+  test('the CLI object, as cdk-assets uploads it, is one JavaScript file that node runs', () => {
+    const { stack, lock } = setup();
+    // What the instance downloads: the object at the key the boot step names, made the way cdk-assets makes it.
+    const object = uploadedObject(stack, lock.cliAsset.s3ObjectKey);
+    expect(object.packaging).toBe('file');
+    expect(lock.cliAsset.s3ObjectKey).toMatch(/\.js$/);
+    const help = execFileSync(process.execPath, [object.file, '--help'], { encoding: 'utf-8' });
     expect(help).toMatch(/joblock run --name NAME --ttl DURATION/);
   });
 
@@ -129,14 +138,14 @@ describe('JobLock', () => {
 describe('addScheduledJob', () => {
   test('installs a systemd timer on every instance that runs joblock with the scheduled tick', () => {
     const { stack, web, lock } = setup();
-    web.addScheduledJob('nightly-cleanup', { schedule: '0 8 * * *', command: 'php artisan cleanup', lock, ttl: Duration.minutes(10) });
+    web.addScheduledJob('nightly-cleanup', { schedule: '0 8 * * *', command: 'php artisan cleanup', jobLock: lock, ttl: Duration.minutes(10) });
     const script = userDataOf(Template.fromStack(stack), web);
     expect(runSteps(script)).toContainEqual(['job-nightly-cleanup', 'start']);
     expect(script).toContain("'ON_CALENDAR=*-*-* 08:00:00 UTC'");
     expect(script).toContain("'JOB_TTL=600s'");
     expect(script).toContain("'JOB_COMMAND=php artisan cleanup'");
     const job = bootFileText('scheduled-job.sh');
-    expect(job).toContain('--property=LastTriggerUSec');
+    expect(job).toContain('org.freedesktop.systemd1.Timer LastTriggerUSec');
     expect(job).toContain('SuccessExitStatus=200');
     expect(job).toContain('Persistent=false');
     // The lock was allowed automatically.
@@ -146,7 +155,7 @@ describe('addScheduledJob', () => {
   test('works on a SingletonWorker, with a time zone', () => {
     const { stack, network, lock } = setup();
     const worker = new SingletonWorker(stack, 'Worker', { vpc: network.vpc, source: testSource(), healthCommand: 'true' });
-    worker.addScheduledJob('report', { schedule: '30 6 * * 1-5', command: 'make report', lock, timeZone: 'Europe/Paris' });
+    worker.addScheduledJob('report', { schedule: '30 6 * * 1-5', command: 'make report', jobLock: lock, timeZone: 'Europe/Paris' });
     expect(userDataOf(Template.fromStack(stack), worker)).toContain("'ON_CALENDAR=Mon,Tue,Wed,Thu,Fri *-*-* 06:30:00 Europe/Paris'");
   });
 
@@ -161,13 +170,13 @@ describe('addScheduledJob', () => {
     ['ok', { schedule: '0 8 * * *', command: ' ' }, /command \(" "\)/],
   ])('rejects job %s %j', (name, options, message) => {
     const { web, lock } = setup();
-    expect(() => web.addScheduledJob(name, { command: 'true', lock, ...options })).toThrow(message);
+    expect(() => web.addScheduledJob(name, { command: 'true', jobLock: lock, ...options })).toThrow(message);
   });
 
   test('the same job name twice fails', () => {
     const { web, lock } = setup();
-    web.addScheduledJob('cleanup', { schedule: '0 8 * * *', command: 'true', lock });
-    expect(() => web.addScheduledJob('cleanup', { schedule: '0 9 * * *', command: 'true', lock })).toThrow(/already scheduled/);
+    web.addScheduledJob('cleanup', { schedule: '0 8 * * *', command: 'true', jobLock: lock });
+    expect(() => web.addScheduledJob('cleanup', { schedule: '0 9 * * *', command: 'true', jobLock: lock })).toThrow(/already scheduled/);
   });
 });
 
@@ -201,8 +210,9 @@ describe('cronToOnCalendar', () => {
 });
 
 describe('run-job (installed by runtime/boot/scheduled-job.sh)', () => {
-  // The script between <<'SCRIPT' and SCRIPT, run with systemctl and joblock stubbed.
-  function runJob(lastTrigger: string): string {
+  // The script between <<'SCRIPT' and SCRIPT, run with busctl and joblock stubbed. busctl answers
+  // as systemd 252 does; the real thing runs under systemd in the instance lab (test/instance).
+  function runJob(lastTriggerUSec: string): { status: number | null; stdout: string; stderr: string } {
     const fs = require('fs') as typeof import('fs');
     const os = require('os') as typeof import('os');
     const path = require('path') as typeof import('path');
@@ -210,18 +220,42 @@ describe('run-job (installed by runtime/boot/scheduled-job.sh)', () => {
     const body = /<<'SCRIPT'\n([\s\S]*?)\nSCRIPT\n/.exec(text)![1];
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-job-'));
     fs.writeFileSync(path.join(dir, 'run-job'), body, { mode: 0o755 });
-    fs.writeFileSync(path.join(dir, 'systemctl'), `#!/bin/bash\n[ "$2" = cdk-web-tiers-job-nightly.timer ] && echo '${lastTrigger}'\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'busctl'), [
+      '#!/bin/bash',
+      'case "$*" in',
+      '  *"LoadUnit s cdk-web-tiers-job-nightly.timer") echo \'o "/org/freedesktop/systemd1/unit/cdk_2dweb_2dtiers_2djob_2dnightly_2etimer"\' ;;',
+      `  "get-property org.freedesktop.systemd1 /org/freedesktop/systemd1/unit/cdk_2dweb_2dtiers_2djob_2dnightly_2etimer org.freedesktop.systemd1.Timer LastTriggerUSec") echo '${lastTriggerUSec}' ;;`,
+      '  *) exit 1 ;;',
+      'esac',
+    ].join('\n'), { mode: 0o755 });
+    // systemd 252 ignores --timestamp=unix: were the script to ask systemctl, it would get this.
+    fs.writeFileSync(path.join(dir, 'systemctl'), "#!/bin/bash\necho 'Sun 2026-11-22 08:00:07 UTC'\n", { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'joblock'), '#!/bin/bash\necho "joblock $*"\n', { mode: 0o755 });
-    return execFileSync('bash', [path.join(dir, 'run-job'), 'nightly', '600s', '86400s'], {
+    const result = require('child_process').spawnSync('bash', [path.join(dir, 'run-job'), 'nightly', '600s', '86400s'], {
       env: { PATH: `${dir}:/usr/bin:/bin`, JOBLOCK: path.join(dir, 'joblock') },
       encoding: 'utf-8',
     });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
-  test('the tick is the timer\'s scheduled trigger floored to the minute, the same on every host', () => {
+  test('the tick is the timer\'s scheduled trigger (LastTriggerUSec over D-Bus) floored to the minute, the same on every host', () => {
     // 2026-11-22T08:00:07Z: a host whose timer fired 7 s late names the 08:00 tick.
-    const out = runJob('@1795334407');
+    const out = runJob('t 1795334407000000').stdout;
     expect(out).toContain('joblock run --name nightly --ttl 600s --keep 86400s --tick 1795334400 -- /bin/bash /etc/cdk-web-tiers/jobs/nightly.command');
     expect(out).toContain('tick 2026-11-22T08:00:00Z');
+  });
+
+  test('when the trigger cannot be read, the job does not run rather than claim a tick of its own', () => {
+    const run = runJob('');
+    expect(run.status).toBe(1);
+    expect(run.stdout).not.toContain('joblock run');
+    expect(run.stderr).toContain("cannot read the timer's last trigger");
+  });
+
+  test('a start by hand (never triggered) runs for the current minute', () => {
+    const out = runJob('t 0').stdout;
+    const tick = Number(/--tick (\d+)/.exec(out)![1]);
+    expect(tick % 60).toBe(0);
+    expect(Math.abs(Date.now() / 1000 - tick)).toBeLessThan(120);
   });
 });

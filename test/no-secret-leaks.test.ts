@@ -34,7 +34,8 @@ describe('no secret leaks in the cloud assembly', () => {
 
   test('the assembly has templates and the joblock asset to scan', () => {
     expect(files.filter(f => f.endsWith('.template.json')).length).toBeGreaterThanOrEqual(2);
-    expect(files.some(f => f.endsWith('joblock.js'))).toBe(true);
+    // The joblock CLI: a one-file asset (asset.<hash>.js).
+    expect(files.some(f => /asset\.[0-9a-f]{64}\.js$/.test(f))).toBe(true);
   });
 
   test.each(LEAK_PATTERNS)('no file contains %s', (_what, pattern) => {
@@ -82,7 +83,7 @@ describe('a canary secret value never reaches the template', () => {
       source: AppSource.fromGitRepository({ repository: 'git@github.com:acme/app.git', deployKey, startCommand: 'npm start' }),
     });
     const lock = new JobLock(stack, 'Lock', { vpc: network.vpc });
-    web.addScheduledJob('job', { schedule: '0 * * * *', command: `echo ${'$'}JOBLOCK_FENCING_TOKEN`, lock });
+    web.addScheduledJob('job', { schedule: '0 * * * *', command: `echo ${'$'}JOBLOCK_FENCING_TOKEN`, jobLock: lock });
     const assembly = (stack.node.root as any).synth() as { directory: string };
     const text = filesUnder(assembly.directory).map(f => fs.readFileSync(f, 'utf-8')).join('\n');
     expect(text).not.toContain(CANARY);

@@ -44,7 +44,7 @@ describe('the published package layout', () => {
       const network = new lib.TierNetwork(stack, 'Net');
       const web = new lib.StatelessWebTier(stack, 'Web', { vpc: network.vpc, protocol: elbv2.ApplicationProtocol.HTTP,
         source: lib.AppSource.fromGitRepository({ repository: 'https://github.com/acme/app.git', startCommand: 'npm start' }) });
-      web.addScheduledJob('cleanup', { schedule: '0 3 * * *', command: 'true', lock: new lib.JobLock(stack, 'Lock', { vpc: network.vpc }) });
+      web.addScheduledJob('cleanup', { schedule: '0 3 * * *', command: 'true', jobLock: new lib.JobLock(stack, 'Lock', { vpc: network.vpc }) });
       const assembly = app.synth();
       console.log(JSON.stringify(Object.values(JSON.parse(require('fs').readFileSync(assembly.directory + '/Consumer.assets.json', 'utf-8')).files).map(f => f.source)));
     `;

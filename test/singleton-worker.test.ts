@@ -64,10 +64,11 @@ describe('SingletonWorker', () => {
     const line = (name: string) => script.split('\n').find(l => l.startsWith(`run_step ${name} `))!;
     const quotedCommand = `'HEALTH_COMMAND=curl -fsS '\\''http://127.0.0.1:9000/health'\\'''`;
     expect(line('wait-for-health-command')).toBe(
-      `run_step wait-for-health-command signal ${quotedCommand} 'HEALTH_TIMEOUT_SECONDS=20' 'READY_TIMEOUT_SECONDS=840' <<'CDK_WEB_TIERS_STEP_END'`);
+      `run_step wait-for-health-command signal ${quotedCommand} 'HEALTH_TIMEOUT_SECONDS=20' <<'CDK_WEB_TIERS_STEP_END'`);
     expect(line('health-reporter')).toBe(
       `run_step health-reporter signal ${quotedCommand} 'HEALTH_TIMEOUT_SECONDS=20' 'HEALTH_INTERVAL_SECONDS=60' 'HEALTH_FAILURE_THRESHOLD=5' <<'CDK_WEB_TIERS_STEP_END'`);
-    expect(script).toContain("export CWT_REPORT_UNHEALTHY_ON_FAILURE='1'\n");
+    // Readiness counts from the boot's start: the deployment timeout less a minute.
+    expect(script).toContain("export CWT_READY_TIMEOUT_SECONDS='840'\n");
     expect(script).not.toContain('run_step wait-for-http');
   });
 
@@ -81,13 +82,13 @@ describe('SingletonWorker', () => {
 
   test('the role may set instance health only on the group carrying its fleet tag', () => {
     const statements = statementsOfRole(template, logicalIdOf(worker.role));
-    const autoscaling = statements.filter(s => actionsOf(s).some(a => a.startsWith('autoscaling:')));
+    const autoscaling = statements.filter(s => actionsOf(s).some(a => a.startsWith('autoscaling:') && a !== 'autoscaling:DescribeAutoScalingInstances'));
     const fleetTag = resource(template, logicalIdOf(worker.autoScalingGroup)).Properties!.Tags
       .find((t: { Key: string }) => t.Key === 'cdk-web-tiers:fleet');
     expect(autoscaling).toEqual([{
-      Sid: 'SelfReportHealth',
+      Sid: 'OwnLifecycle',
       Effect: 'Allow',
-      Action: 'autoscaling:SetInstanceHealth',
+      Action: ['autoscaling:CompleteLifecycleAction', 'autoscaling:SetInstanceHealth'],
       Resource: '*',
       Condition: { StringEquals: { 'autoscaling:ResourceTag/cdk-web-tiers:fleet': fleetTag.Value } },
     }]);

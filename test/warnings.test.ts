@@ -7,7 +7,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Annotations as CoreAnnotations, Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
-import { JobLock, SharedUploads, StatelessWebTier, TierLoadBalancer, TierNetwork } from '../lib';
+import { AppSource, JobLock, SharedUploads, SingletonWorker, StatelessWebTier, TierLoadBalancer, TierNetwork } from '../lib';
 import { newStack, testCertificate, testSource } from './helpers';
 
 interface RiskyChoice {
@@ -27,6 +27,13 @@ const choices: RiskyChoice[] = [
     id: 'publicSubnets',
     build: s => new StatelessWebTier(s, 'Web', {
       vpc: new TierNetwork(s, 'Net').vpc, source: testSource(), certificate: testCertificate(s), vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+    }),
+  },
+  {
+    id: 'unpinnedImage',
+    build: s => new SingletonWorker(s, 'Worker', {
+      vpc: new TierNetwork(s, 'Net').vpc, healthCommand: 'true',
+      source: AppSource.fromGitRepository({ repository: 'https://github.com/acme/worker.git', startCommand: 'npm start' }),
     }),
   },
   {
@@ -56,5 +63,10 @@ test('the secure defaults raise no cdk-web-tiers warning', () => {
   new StatelessWebTier(stack, 'Web', { vpc: network.vpc, source: testSource(), certificate: testCertificate(stack) });
   new JobLock(stack, 'Lock', { vpc: network.vpc });
   new SharedUploads(stack, 'Uploads', { vpc: network.vpc });
+  // A worker built from git on a pinned image.
+  new SingletonWorker(stack, 'Worker', {
+    vpc: network.vpc, healthCommand: 'true',
+    source: AppSource.fromGitRepository({ repository: 'https://github.com/acme/worker.git', startCommand: 'npm start', machineImage: ec2.MachineImage.genericLinux({ 'us-east-1': 'ami-12345678' }) }),
+  });
   Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('cdk-web-tiers:'));
 });

@@ -29,7 +29,7 @@ export interface EnvironmentSecretOptions {
  * @internal
  */
 export function environmentSecretStep(scope: IConstruct, grantee: iam.IGrantable, appUser: string, secret: secretsmanager.ISecret,
-  options: EnvironmentSecretOptions, stepName: string): BootStep {
+  options: EnvironmentSecretOptions, stepName: string, appPort?: number): BootStep {
   const prefix = options.prefix ?? '';
   if (!Token.isUnresolved(prefix) && !/^([A-Za-z_][A-Za-z0-9_]*)?$/.test(prefix)) {
     invalid(scope, 'prefix', prefix, "Use letters, digits and underscores, starting with a letter or '_', for example 'DB_'.");
@@ -39,6 +39,7 @@ export function environmentSecretStep(scope: IConstruct, grantee: iam.IGrantable
     name: stepName,
     phase: BootPhase.FETCH_SECRETS,
     script: bootFile('app-env.sh'),
-    environment: { SECRET_ARN: secret.secretArn, ENV_FILE: APP_ENV_FILE, APP_USER: appUser, ENV_PREFIX: prefix },
+    // With an app port the tier owns PORT: a PORT key in the secret is skipped (and logged).
+    environment: { SECRET_ARN: secret.secretArn, ENV_FILE: APP_ENV_FILE, APP_USER: appUser, ENV_PREFIX: prefix, APP_PORT: appPort === undefined ? '' : String(appPort) },
   };
 }

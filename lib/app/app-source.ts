@@ -29,6 +29,12 @@ export interface AppSourceConfig {
   readonly machineImage: ec2.IMachineImage;
   /** Boot steps that install and start the app. @default - none */
   readonly bootSteps?: BootStep[];
+  /**
+   * The image is the newest of a series, looked up again at every deploy: a deploy after a new
+   * release replaces every instance.
+   * @default false
+   */
+  readonly imageFollowsLatest?: boolean;
 }
 
 /**

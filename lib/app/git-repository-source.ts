@@ -60,9 +60,17 @@ export interface GitRepositorySourceProps {
    */
   readonly packages?: string[];
   /**
-   * Image to boot. Its package manager must be dnf, yum or apt-get.
+   * Image to boot. Its package manager must be dnf, yum or apt-get, and it needs the AWS CLI v2,
+   * curl, and python3 or unzip (the standard Amazon Linux 2023 image has them; the minimal one
+   * lacks the AWS CLI).
    *
-   * @default - the latest Amazon Linux 2023 for the instance type's architecture
+   * The default is looked up again at every deploy, so the first deploy after an Amazon Linux
+   * release replaces every instance. To choose when that happens, pin it:
+   * `ec2.MachineImage.latestAmazonLinux2023({ cachedInContext: true })` (one lookup, kept in
+   * cdk.context.json, which you commit), `ec2.MachineImage.genericLinux({ 'eu-west-1': 'ami-...' })`,
+   * or `ec2.MachineImage.fromSsmParameter('/my-app/base-ami')`, a parameter you update on purpose.
+   *
+   * @default - the latest Amazon Linux 2023 for the instance type's architecture, resolved at every deploy
    */
   readonly machineImage?: ec2.IMachineImage;
   /**
@@ -162,6 +170,6 @@ export class GitRepositorySource extends AppSource {
       script: bootFile('app-service.sh'),
       environment: { APP_USER: options.appUser, START_COMMAND: props.startCommand, ENV_FILE: APP_ENV_FILE, APP_PORT: options.appPort !== undefined ? String(options.appPort) : '' },
     });
-    return { machineImage, bootSteps: steps };
+    return { machineImage, bootSteps: steps, imageFollowsLatest: props.machineImage === undefined };
   }
 }

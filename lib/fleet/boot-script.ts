@@ -89,7 +89,9 @@ export class BootScript {
     for (const [key, value] of Object.entries(this.globals)) {
       lines.push(`export ${key}=${shellQuote(value)}`);
     }
-    lines.push(fs.readFileSync(path.join(bootFilesDir(), 'prelude.sh'), 'utf-8').trimEnd());
+    // Comment lines stay in runtime/boot/prelude.sh for readers: user data holds 16 KB at most.
+    const prelude = fs.readFileSync(path.join(bootFilesDir(), 'prelude.sh'), 'utf-8').trimEnd().split('\n');
+    lines.push(...prelude.filter(line => !/^\s*#(?! ---)/.test(line)));
     for (const step of this.ordered()) {
       const env = Object.entries(step.environment ?? {}).map(([k, v]) => shellQuote(`${k}=${v}`));
       lines.push('', `run_step ${step.name} ${step.phase}${env.length ? ' ' + env.join(' ') : ''} <<'${HEREDOC_END}'`);

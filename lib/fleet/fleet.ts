@@ -1,5 +1,6 @@
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -24,6 +25,12 @@ export const FLEET_TAG = 'cdk-web-tiers:fleet';
 
 /** The user that runs the app on every instance. */
 export const APP_USER = 'webapp';
+
+/**
+ * The launch lifecycle hook of every fleet: an instance stays Pending:Wait (no traffic, no health
+ * check) until its boot completes the action once the app is ready.
+ */
+export const READY_HOOK_NAME = 'cdk-web-tiers-ready';
 
 /**
  * Props of the internal {@link Fleet}; the tiers fill them from their public props.
@@ -65,10 +72,13 @@ export class Fleet extends Construct {
   /** The boot step files (runtime/boot) as an asset. */
   public readonly bootFiles: s3assets.Asset;
   private environmentSecrets = 0;
+  private readonly appPort?: number;
+  private targetGroup?: elbv2.ITargetGroup;
 
   constructor(scope: Construct, id: string, props: FleetProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    this.appPort = props.appPort;
     const subnets = selectInstanceSubnets(scope, props.vpc, props.vpcSubnets);
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL);
     const instanceTypes = resolveInstanceTypes(scope, instanceType, props.fallbackInstanceTypes);
@@ -118,9 +128,11 @@ export class Fleet extends Construct {
       CWT_SIGNAL_RESOURCE: Lazy.string({ produce: () => stack.getLogicalId(this.autoScalingGroup.node.defaultChild as CfnResource) }),
       CWT_LOG_GROUP: this.logGroup.logGroupName,
       CWT_FLEET: this.node.addr,
-      CWT_REPORT_UNHEALTHY_ON_FAILURE: props.singleton ? '1' : '0',
       CWT_BOOT_BUCKET: this.bootFiles.s3BucketName,
       CWT_BOOT_KEY: this.bootFiles.s3ObjectKey,
+      CWT_LIFECYCLE_HOOK: READY_HOOK_NAME,
+      CWT_READY_TIMEOUT_SECONDS: String(this.readinessTimeoutSeconds),
+      CWT_TARGET_GROUP_ARN: Lazy.string({ produce: () => this.targetGroup?.targetGroupArn ?? '' }),
     });
     this.node.addValidation({ validate: () => this.validateUserDataSize() });
     this.bootScript.addStep({ name: 'app-user', phase: BootPhase.PREPARE, script: bootFile('app-user.sh'), environment: { APP_USER } });
@@ -135,6 +147,13 @@ export class Fleet extends Construct {
       appPort: props.appPort,
     });
     for (const step of source.bootSteps ?? []) this.bootScript.addStep(step);
+    if (source.imageFollowsLatest && props.singleton) {
+      // A singleton is replaced in place (MinInstancesInService 0): the new image means downtime.
+      warn(scope, 'unpinnedImage',
+        'The source boots the latest Amazon Linux 2023, looked up again at every deploy: the first deploy after an Amazon Linux release ' +
+        'replaces this singleton\'s only instance, and the worker is down until the new one is ready. Pin the image with source.machineImage ' +
+        '(for example ec2.MachineImage.latestAmazonLinux2023({ cachedInContext: true }) and commit cdk.context.json).');
+    }
     if (props.environment) this.addEnvironmentSecret(props.environment, {});
 
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
@@ -161,7 +180,7 @@ export class Fleet extends Construct {
     });
 
     this.notificationsTopic = props.notificationsTopic ?? new sns.Topic(this, 'ScalingEvents', {
-      displayName: `Scaling events of ${scope.node.path}`,
+      displayName: displayName('Scaling events of ', scope.node.path),
       masterKey: this.encryptionKey,
       enforceSSL: true,
     });
@@ -194,11 +213,20 @@ export class Fleet extends Construct {
       cooldown: Duration.minutes(5),
       defaultInstanceWarmup: Duration.minutes(3),
     });
+    const cfnGroup = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    // Part of the group itself, not a separate LifecycleHook resource: a separate hook is created
+    // after the group, so the instances of the group's creation would never wait for it.
+    cfnGroup.lifecycleHookSpecificationList = [{
+      lifecycleHookName: READY_HOOK_NAME,
+      lifecycleTransition: autoscaling.LifecycleTransition.INSTANCE_LAUNCHING,
+      heartbeatTimeout: deployment.timeout.toSeconds(),
+      defaultResult: autoscaling.DefaultResult.ABANDON,
+    }];
     Tags.of(this.autoScalingGroup).add(FLEET_TAG, this.node.addr, { applyToLaunchedInstances: true });
     Tags.of(this.autoScalingGroup).add('Name', scope.node.path, { applyToLaunchedInstances: true });
     acknowledgeInstanceTypeFindings(this.autoScalingGroup, instanceTypes);
     // Listing the zones as well as the subnets makes the spread explicit to template checks.
-    (this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup).availabilityZones = subnets.availabilityZones;
+    cfnGroup.availabilityZones = subnets.availabilityZones;
     // Every permission must exist before the first instance boots (mounts, secrets, signals).
     // So nothing in the instance policy may ever reference the group: self-reporting uses a tag condition.
     this.autoScalingGroup.node.addDependency(this.role, this.instancePolicy);
@@ -217,11 +245,25 @@ export class Fleet extends Construct {
       'keep custom boot steps short (install a script with your image or fetch it from S3 in the step) or remove some.'];
   }
 
+  /**
+   * The target group that the instances join: the boot waits until the load balancer counts the
+   * instance healthy there before it signals success.
+   */
+  public useTargetGroup(targetGroup: elbv2.ITargetGroup): void {
+    if (this.targetGroup) throw new Error(`${this.node.path}: a fleet joins one target group`);
+    this.targetGroup = targetGroup;
+    this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadTargetHealth',
+      actions: ['elasticloadbalancing:DescribeTargetHealth'],
+      resources: ['*'],
+    }));
+  }
+
   /** Appends a secret's key/values to the app environment file at boot. */
   public addEnvironmentSecret(secret: secretsmanager.ISecret, options: EnvironmentSecretOptions): void {
     this.environmentSecrets += 1;
     const name = this.environmentSecrets === 1 ? 'app-env' : `app-env-${this.environmentSecrets}`;
-    this.bootScript.addStep(environmentSecretStep(this, this.grantPrincipal, APP_USER, secret, options, name));
+    this.bootScript.addStep(environmentSecretStep(this, this.grantPrincipal, APP_USER, secret, options, name, this.appPort));
   }
 
   /** Adds a boot step to every instance. */
@@ -263,18 +305,25 @@ export class Fleet extends Construct {
       actions: ['cloudformation:SignalResource'],
       resources: [Aws.STACK_ID],
     }));
-    if (singleton) {
-      this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: 'SelfReportHealth',
-        actions: ['autoscaling:SetInstanceHealth'],
-        resources: ['*'],
-        conditions: { StringEquals: { [`autoscaling:ResourceTag/${FLEET_TAG}`]: this.node.addr } },
-      }));
-    }
+    // The boot completes (or abandons) its own launch; a singleton's health reporter reports its
+    // own health. Both on the group tagged with this fleet's id only: the policy never names the
+    // group, so that it exists before the first instance boots.
+    this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'OwnLifecycle',
+      actions: singleton ? ['autoscaling:CompleteLifecycleAction', 'autoscaling:SetInstanceHealth'] : ['autoscaling:CompleteLifecycleAction'],
+      resources: ['*'],
+      conditions: { StringEquals: { [`autoscaling:ResourceTag/${FLEET_TAG}`]: this.node.addr } },
+    }));
+    this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'FindOwnGroup',
+      actions: ['autoscaling:DescribeAutoScalingInstances'],
+      resources: ['*'],
+    }));
     acknowledgeFindings(this.instancePolicy,
       'Only actions without resource-level permissions use "*": ssmmessages channels, ssm:UpdateInstanceInformation ' +
-      'for the calling instance, ec2:DescribeTags, cloudwatch:PutMetricData (limited to the CWAgent namespace by condition) ' +
-      'and autoscaling:SetInstanceHealth (limited by condition to the group tagged with this fleet\'s id).',
+      'for the calling instance, ec2:DescribeTags, autoscaling:DescribeAutoScalingInstances, elasticloadbalancing:DescribeTargetHealth ' +
+      '(read-only), cloudwatch:PutMetricData (limited to the CWAgent namespace by condition), and autoscaling:CompleteLifecycleAction ' +
+      'and SetInstanceHealth (limited by condition to the group tagged with this fleet\'s id).',
       'AwsSolutions-IAM5[Resource::*]', 'CKV_AWS_111');
   }
 
@@ -300,6 +349,12 @@ export class Fleet extends Construct {
       'named in a condition so that the key deploys in accounts where that role does not exist yet.',
       'CKV_AWS_33');
   }
+}
+
+/** SNS display names hold at most 100 characters: a long construct path keeps its end. */
+function displayName(prefix: string, path: string): string {
+  const room = 100 - prefix.length;
+  return prefix + (path.length <= room ? path : `…${path.slice(path.length - room + 1)}`);
 }
 
 interface ResolvedDeployment {

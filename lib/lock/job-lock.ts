@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Aws } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from '../common/acknowledge';
 import { createKey } from '../common/encryption';
@@ -185,6 +185,9 @@ export class JobLock extends Construct implements ec2.IConnectable {
       // satisfies the backup controls of NIST 800-53 and HIPAA.
       snapshotRetentionLimit: 15,
     });
+    // Explicit: lock keys and tick records live at most a day and mean nothing after the stack is
+    // gone, so deleting or replacing the group keeps no final snapshot (which would only cost money).
+    group.applyRemovalPolicy(RemovalPolicy.DESTROY);
     this.endpointAddress = group.attrPrimaryEndPointAddress;
     this.endpointPort = port;
     this.cliAsset = joblockCliAsset(this, 'Cli');

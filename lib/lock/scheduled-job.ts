@@ -17,8 +17,11 @@ export interface ScheduledJobOptions {
   readonly schedule: string;
   /** Shell command, run as the app user in the app folder with the app environment loaded. */
   readonly command: string;
-  /** The lock that lets one instance win each tick. The tier is allowed to use it automatically. */
-  readonly lock: JobLock;
+  /**
+   * The lock that lets one instance win each tick. The tier is allowed to use it automatically.
+   * (Named `jobLock`, not `lock`: `lock` is a reserved word in C#.)
+   */
+  readonly jobLock: JobLock;
   /**
    * Lock lease: how long a crashed runner keeps the job locked. A running job renews it every
    * third of it, so jobs may run longer than this. 10 seconds to 24 hours.
@@ -62,7 +65,7 @@ export function addScheduledJob(tier: ITier, name: string, options: ScheduledJob
   const ttl = options.ttl ?? Duration.minutes(5);
   checkInteger(tier, `addScheduledJob(${name}).ttl (seconds)`, ttl.toSeconds(), 10, TICK_RECORD_KEEP.toSeconds());
 
-  options.lock.allowFrom(tier);
+  options.jobLock.allowFrom(tier);
   try {
     tier.addBootStep({
       name: `job-${name}`,

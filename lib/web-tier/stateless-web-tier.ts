@@ -278,6 +278,7 @@ export class StatelessWebTier extends TierBase {
       this.loadBalancer.connections.allowTo(this.connections, ec2.Port.tcp(health.port), 'Load balancer health checks');
     }
     this.attachToListener(props.routing);
+    fleet.useTargetGroup(this.targetGroup);
 
     fleet.addBootStep({
       name: 'wait-for-http',
@@ -285,7 +286,6 @@ export class StatelessWebTier extends TierBase {
       script: bootFile('wait-for-http.sh'),
       environment: {
         HEALTH_URL: `http://127.0.0.1:${health.port ?? this.appPort}${health.path}`,
-        READY_TIMEOUT_SECONDS: String(fleet.readinessTimeoutSeconds),
       },
     });
 

@@ -114,10 +114,7 @@ export class SingletonWorker extends TierBase {
       name: 'wait-for-health-command',
       phase: BootPhase.SIGNAL,
       script: bootFile('wait-for-command.sh'),
-      environment: {
-        ...healthEnv,
-        READY_TIMEOUT_SECONDS: String(fleet.readinessTimeoutSeconds),
-      },
+      environment: healthEnv,
     });
     fleet.addBootStep({
       name: 'health-reporter',

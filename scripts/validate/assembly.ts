@@ -18,7 +18,7 @@ export function loadAppBuilder(modulePath: string): ExamplesAppModule['buildExam
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     mod = require(modulePath) as Partial<ExamplesAppModule>;
   } catch (e) {
-    throw new Error(`cannot load ${modulePath}: ${(e as Error).message}`);
+    throw new Error(`cannot load ${modulePath}: ${(e as Error).message}`, { cause: e });
   }
   if (typeof mod.buildExamplesApp !== 'function') {
     throw new Error(`${modulePath} must export function buildExamplesApp(props?: { outdir?: string }): cdk.App`);

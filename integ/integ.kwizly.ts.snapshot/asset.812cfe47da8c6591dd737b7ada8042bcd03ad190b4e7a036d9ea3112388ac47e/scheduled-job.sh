@@ -12,9 +12,21 @@ cat > "$CWT_HOME/bin/run-job" <<'SCRIPT'
 # its timer was scheduled for.
 set -euo pipefail
 name=$1 ttl=$2 keep=$3
-triggered=$(systemctl show "cdk-web-tiers-job-$name.timer" --property=LastTriggerUSec --value --timestamp=unix)
-triggered=${triggered#@}
-if ! [[ "$triggered" =~ ^[0-9]+$ ]]; then triggered=$(date +%s); fi
+# The timer's last trigger in microseconds since the epoch, read over D-Bus: `systemctl show
+# --timestamp=unix` is ignored by systemd 252 (Amazon Linux 2023), which prints a local date.
+unit=$(busctl call org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.systemd1.Manager \
+  LoadUnit s "cdk-web-tiers-job-$name.timer" | sed -n 's/^o "\(.*\)"$/\1/p')
+usec=$(busctl get-property org.freedesktop.systemd1 "$unit" org.freedesktop.systemd1.Timer LastTriggerUSec | sed -n 's/^t \([0-9]*\)$/\1/p')
+if ! [[ "$usec" =~ ^[0-9]+$ ]]; then
+  echo "$(date -u +%FT%TZ) job $name: cannot read the timer's last trigger over D-Bus; not running, so that no host claims a tick of its own" >&2
+  exit 1
+fi
+if [ "$usec" = 0 ]; then
+  # Started by hand (systemctl start), not by the timer: the current minute is the tick.
+  triggered=$(date +%s)
+else
+  triggered=$(( usec / 1000000 ))
+fi
 tick=$(( triggered / 60 * 60 ))
 echo "$(date -u +%FT%TZ) job $name: tick $(date -u -d "@$tick" +%FT%TZ) on $(hostname)"
 exec "${JOBLOCK:-/usr/local/bin/joblock}" run --name "$name" --ttl "$ttl" --keep "$keep" --tick "$tick" -- \

@@ -1,10 +1,16 @@
 # --- cdk-web-tiers boot prelude (runtime/boot/prelude.sh) -----------------------------------
 # Set before this file by the fleet: CWT_REGION, CWT_STACK, CWT_SIGNAL_RESOURCE, CWT_LOG_GROUP,
-# CWT_FLEET, CWT_REPORT_UNHEALTHY_ON_FAILURE, CWT_BOOT_BUCKET, CWT_BOOT_KEY.
+# CWT_FLEET, CWT_BOOT_BUCKET, CWT_BOOT_KEY, CWT_LIFECYCLE_HOOK, CWT_READY_TIMEOUT_SECONDS and, for
+# a tier behind a load balancer, CWT_TARGET_GROUP_ARN.
 # Every step runs in its own bash process with `set -euo pipefail`; the first failing step
 # signals FAILURE to CloudFormation (so a rolling deploy stops and rolls back) and stops the boot.
 set -uo pipefail
 umask 022
+# The readiness deadline counts from the start of the boot, so that a long build still leaves time
+# to signal FAILURE (and say why) before CloudFormation gives up on the instance.
+CWT_BOOT_STARTED=$(date +%s)
+CWT_READY_DEADLINE=$(( CWT_BOOT_STARTED + ${CWT_READY_TIMEOUT_SECONDS:-840} ))
+export CWT_BOOT_STARTED CWT_READY_DEADLINE
 # The defaults are the instance paths; tests point them at a scratch folder.
 : "${CWT_HOME:=/opt/cdk-web-tiers}" "${CWT_LOG_DIR:=/var/log/cdk-web-tiers}" "${CWT_ETC:=/etc/cdk-web-tiers}"
 mkdir -p "$CWT_HOME/steps" "$CWT_HOME/bin" "$CWT_LOG_DIR" "$CWT_ETC"
@@ -29,21 +35,38 @@ INSTANCE_ID=$INSTANCE_ID
 AWS_DEFAULT_REGION=$CWT_REGION
 ENV
 
+# aws_call WHAT HARMLESS -- ARGS...: runs `aws ARGS`, retrying with backoff (2, 4, ... 60 s; 8 tries,
+# about 3 minutes) so that IAM propagation, throttling or a NAT gateway not yet routing do not lose a
+# call. An error matching the extended regex HARMLESS (when not empty) ends it as harmless. The
+# output of the last try is left in AWS_OUTPUT.
+aws_call() {
+  local what=$1 harmless=$2 delay=${CWT_RETRY_SECONDS:-2} attempt
+  shift 3
+  for attempt in 1 2 3 4 5 6 7 8; do
+    if AWS_OUTPUT=$(aws "$@" 2>&1); then
+      return 0
+    fi
+    if [ -n "$harmless" ] && grep -qE "$harmless" <<< "$AWS_OUTPUT"; then
+      echo "[cdk-web-tiers] $what: not needed ($AWS_OUTPUT)"
+      return 0
+    fi
+    echo "[cdk-web-tiers] $what: attempt $attempt of 8 failed: $AWS_OUTPUT"
+    [ "$attempt" = 8 ] || sleep "$delay"
+    delay=$(( delay * 2 > 60 ? 60 : delay * 2 ))
+  done
+  return 1
+}
+
 # Tells CloudFormation whether this instance is ready. Outside a create or rolling update
-# CloudFormation rejects the signal; that is expected for scale-out instances and is ignored.
+# CloudFormation answers that the stack "cannot be signaled": expected for scale-out instances.
 cfn_signal() {
   local status=$1 reason=$2
   echo "[cdk-web-tiers] signal $status: $reason"
-  if command -v aws >/dev/null 2>&1; then
-    aws cloudformation signal-resource --region "$CWT_REGION" --stack-name "$CWT_STACK" \
-      --logical-resource-id "$CWT_SIGNAL_RESOURCE" --unique-id "$INSTANCE_ID" --status "$status" ||
-      echo "[cdk-web-tiers] signal not accepted (no deployment in progress)"
-  elif [ -x /opt/aws/bin/cfn-signal ]; then
-    /opt/aws/bin/cfn-signal --success "$([ "$status" = SUCCESS ] && echo true || echo false)" \
-      --reason "$reason" --region "$CWT_REGION" --stack "$CWT_STACK" --resource "$CWT_SIGNAL_RESOURCE" ||
-      echo "[cdk-web-tiers] signal not accepted (no deployment in progress)"
+  if aws_call "signal $status" 'can ?not be signaled' -- cloudformation signal-resource --region "$CWT_REGION" \
+    --stack-name "$CWT_STACK" --logical-resource-id "$CWT_SIGNAL_RESOURCE" --unique-id "$INSTANCE_ID" --status "$status"; then
+    echo "[cdk-web-tiers] signal $status sent"
   else
-    echo "[cdk-web-tiers] neither the AWS CLI nor cfn-signal is installed: cannot signal CloudFormation"
+    echo "[cdk-web-tiers] signal $status could not be sent: CloudFormation will wait for its timeout"
   fi
 }
 
@@ -51,10 +74,10 @@ boot_failed() {
   local reason=$1
   echo "[cdk-web-tiers] BOOT FAILED: $reason (full log: $CWT_LOG_DIR/boot.log, CloudWatch Logs group $CWT_LOG_GROUP)"
   cfn_signal FAILURE "$reason"
-  if [ "${CWT_REPORT_UNHEALTHY_ON_FAILURE:-0}" = 1 ]; then
-    # No load balancer watches this instance: hand it back to Auto Scaling for replacement.
-    aws autoscaling set-instance-health --region "$CWT_REGION" --instance-id "$INSTANCE_ID" \
-      --health-status Unhealthy --no-should-respect-grace-period || true
+  if [ -n "${CWT_LIFECYCLE_HOOK:-}" ] && declare -F complete_lifecycle >/dev/null; then
+    # Give the CloudWatch agent time to ship this log before Auto Scaling terminates the instance.
+    sleep "${CWT_LOG_FLUSH_SECONDS:-20}"
+    complete_lifecycle ABANDON || echo "[cdk-web-tiers] could not abandon the launch: the hook times out instead"
   fi
   exit 1
 }
@@ -88,8 +111,7 @@ run_step() {
   echo "[cdk-web-tiers] step $name finished $(date -u +%FT%TZ)"
 }
 
-boot_succeeded() {
-  echo "[cdk-web-tiers] boot finished $(date -u +%FT%TZ)"
-  cfn_signal SUCCESS "boot finished and the app answered its health check"
-}
+# Readiness (the lifecycle action, the target group, the SUCCESS signal): runtime/boot/ready.sh.
+# shellcheck source=ready.sh
+source "$CWT_BOOT_DIR/ready.sh"
 # --- end of prelude ---------------------------------------------------------------------------
