@@ -140,7 +140,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   try {
     template = JSON.parse(fs.readFileSync(file, 'utf-8'));
   } catch (e) {
-    throw new Error(`cannot read ${file} as a JSON template: ${(e as Error).message}`);
+    throw new Error(`cannot read ${file} as a JSON template: ${(e as Error).message}`, { cause: e });
   }
   const simulation = SpikeSimulation.fromTemplate(template, flags.get('--group')!, {
     requestsPerSecondPerInstance: numberFlag(flags, '--rps-per-instance'),

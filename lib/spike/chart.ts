@@ -28,6 +28,7 @@ export interface SpikeChartOptions {
  */
 export class SpikeChart {
   /** The Vega-Lite specification of the chart (data inlined). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON document (jsii: any)
   public static spec(result: SpikeResult, options: SpikeChartOptions = {}): any {
     const rows = result.samples.flatMap(s => [
       { minute: s.seconds / 60, series: 'demand (requests/s)', value: round(s.demand) },

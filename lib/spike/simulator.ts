@@ -164,7 +164,6 @@ export function simulate(model: ScalingModel, profile: SpikeProfile, options: Sp
   let max = model.maxCapacity;
   let desired = model.desiredCapacity;
   const instances: Instance[] = [];
-  let warmPool: PooledInstance[] = [];
   let replacedUnderOverload = 0;
   let maxReached = false;
   let firstScaleOut: number | undefined;
@@ -191,7 +190,7 @@ export function simulate(model: ScalingModel, profile: SpikeProfile, options: Sp
   // The group starts in its steady state: instances serving, past warm-up, and a full warm pool.
   for (let i = 0; i < desired; i++) instances.push(newInstance(-3600, -3600, true));
   const poolTarget = () => pool ? Math.max(pool.minSize, (pool.maxGroupPreparedCapacity ?? max) - desired) : 0;
-  warmPool = Array.from({ length: poolTarget() }, () => ({ readyAt: -Infinity }));
+  let warmPool: PooledInstance[] = Array.from({ length: poolTarget() }, () => ({ readyAt: -Infinity }));
 
   const live = () => instances.filter(i => !i.terminated);
   const warming = (i: Instance, t: number, warmup: number) => t < i.inServiceAt + warmup;

@@ -29,6 +29,7 @@ export class SpikeSimulation {
    * @param template the template as parsed JSON
    * @param group the group's logical id, construct path, or the id of a construct on its path (a tier's id)
    */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed JSON template (jsii: any)
   public static fromTemplate(template: any, group: string, options: SpikeModelOptions = {}): SpikeSimulation {
     return new SpikeSimulation(readTemplateModel(template, group, options));
   }

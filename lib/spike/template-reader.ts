@@ -3,6 +3,7 @@
  * whoever wrote it, and the resources that point at it (scaling policies and their alarms,
  * scheduled actions, warm pool) or that it points at (target group, launch template).
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped: every value read goes through literalNumber, a string check or a comparison with a known value. */
 import { DEFAULT_COOLDOWN_SECONDS, DEFAULT_FAIL_OPEN_MINIMUM_HEALTHY_TARGETS, DEFAULT_HEALTH_CHECK_GRACE_SECONDS, DEFAULT_TARGET_GROUP_HEALTH_CHECK } from './constants';
 import {
   BASIC_MONITORING_PERIOD_SECONDS, DETAILED_MONITORING_PERIOD_SECONDS, LOAD_BALANCER_METRIC_PERIOD_SECONDS,
