@@ -1,4 +1,5 @@
 import { App, AppProps } from 'aws-cdk-lib';
+import { BuycycleStack } from '../examples/buycycle';
 import { KarmaLabsStack } from '../examples/karma-labs';
 import { KwizlyStack } from '../examples/kwizly';
 
@@ -20,6 +21,10 @@ export function buildExamplesApp(props: AppProps = {}): App {
   new KwizlyStack(app, 'Kwizly', {
     env,
     description: 'cdk-web-tiers example: Kwizly (web tier built from git at boot, env from Secrets Manager, EFS uploads, job lock, RDS)',
+  });
+  new BuycycleStack(app, 'Buycycle', {
+    env,
+    description: 'cdk-web-tiers example: Buycycle (15x TV-ad spike: on-demand baseline and Spot burst, warm pool, pre-scaling, truthful health)',
   });
   return app;
 }

@@ -128,30 +128,48 @@ describe('StatelessWebTier with defaults', () => {
       HealthCheckPort: 'traffic-port',
       HealthyThresholdCount: 2,
       UnhealthyThresholdCount: 3,
-      HealthCheckIntervalSeconds: 15,
+      HealthCheckIntervalSeconds: 10,
       HealthCheckTimeoutSeconds: 5,
       Matcher: { HttpCode: '200-399' },
-      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+      TargetGroupAttributes: Match.arrayWith([
+        { Key: 'deregistration_delay.timeout_seconds', Value: '30' },
+        { Key: 'target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage', Value: '60' },
+      ]),
     });
   });
 
-  test('the group is registered with the target group and uses ELB health checks with a 300 s grace', () => {
+  test('the group is registered with the target group; only EC2 status and liveness replace instances (300 s grace)', () => {
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
-      HealthCheckType: 'ELB',
+      HealthCheckType: 'EC2',
       HealthCheckGracePeriod: 300,
       MinSize: '2',
-      MaxSize: '10',
+      MaxSize: '20',
       DesiredCapacity: Match.absent(),
       TargetGroupARNs: [{ Ref: logicalIdOf(web.targetGroup) }],
     });
   });
 
-  test('CPU target tracking at 50 %, nothing else', () => {
-    template.resourceCountIs('AWS::AutoScaling::ScalingPolicy', 1);
+  test('CPU target tracking at 50 % and burst steps on one-minute CPU', () => {
+    template.resourceCountIs('AWS::AutoScaling::ScalingPolicy', 2);
     template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
       AutoScalingGroupName: { Ref: logicalIdOf(web.autoScalingGroup) },
       PolicyType: 'TargetTrackingScaling',
       TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: 50 },
+    });
+    template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+      AutoScalingGroupName: { Ref: logicalIdOf(web.autoScalingGroup) },
+      PolicyType: 'StepScaling',
+      AdjustmentType: 'PercentChangeInCapacity',
+      EstimatedInstanceWarmup: 60,
+      StepAdjustments: [
+        { MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 15, ScalingAdjustment: 100 },
+        { MetricIntervalLowerBound: 15, MetricIntervalUpperBound: 25, ScalingAdjustment: 200 },
+        { MetricIntervalLowerBound: 25, ScalingAdjustment: 700 },
+      ],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CPUUtilization', Namespace: 'AWS/EC2', Period: 60, EvaluationPeriods: 1, DatapointsToAlarm: 1,
+      Threshold: 70, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
     template.resourceCountIs('AWS::AutoScaling::ScheduledAction', 0);
   });
@@ -295,13 +313,13 @@ describe('StatelessWebTier options', () => {
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '60' }]),
     });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
-      HealthCheckType: 'ELB',
+      HealthCheckType: 'EC2',
       HealthCheckGracePeriod: 600,
       MinSize: '2',
       MaxSize: '20',
       DesiredCapacity: '4',
     });
-    template.resourceCountIs('AWS::AutoScaling::ScalingPolicy', 2);
+    template.resourceCountIs('AWS::AutoScaling::ScalingPolicy', 3);
     template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
       TargetTrackingConfiguration: { PredefinedMetricSpecification: { PredefinedMetricType: 'ASGAverageCPUUtilization' }, TargetValue: 70 },
     });

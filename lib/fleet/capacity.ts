@@ -7,6 +7,8 @@ export interface ResolvedCapacity {
   readonly min: number;
   readonly max: number;
   readonly desired?: number;
+  /** On-demand instances; Spot above them. Undefined: all on demand. */
+  readonly baseline?: number;
 }
 
 /**
@@ -25,5 +27,10 @@ export function resolveCapacity(scope: IConstruct, capacity: TierCapacity | unde
   if (desired !== undefined && isResolved(desired) && ((isResolved(min) && desired < min) || (isResolved(max) && desired > max))) {
     invalid(scope, 'capacity.desired', desired, `It must lie between capacity.min (${min}) and capacity.max (${max}); or leave it unset so scaling decides.`);
   }
-  return { min, max, desired };
+  const baseline = capacity?.baseline;
+  checkInteger(scope, 'capacity.baseline', baseline, 0, 10_000);
+  if (baseline !== undefined && isResolved(baseline) && isResolved(max) && baseline > max) {
+    invalid(scope, 'capacity.baseline', baseline, `It is greater than capacity.max (${max}): the on-demand baseline is part of the group, so set baseline ≤ max.`);
+  }
+  return { min, max, desired, baseline };
 }

@@ -16,7 +16,7 @@ import { invalid, warn } from '../common/validation';
 import { BootScript, MAX_USER_DATA_BYTES, bootFile, bootFilesDir } from './boot-script';
 import { BootPhase, BootStep } from './boot-step';
 import { ResolvedCapacity } from './capacity';
-import { resolveInstanceTypes } from './instance-types';
+import { resolveInstanceTypes, resolveSpotInstanceTypes } from './instance-types';
 import { ManagedPolicyPrincipal } from './policy-principal';
 import { RollingDeployment, TierInstanceProps } from './tier';
 
@@ -81,7 +81,10 @@ export class Fleet extends Construct {
     this.appPort = props.appPort;
     const subnets = selectInstanceSubnets(scope, props.vpc, props.vpcSubnets);
     const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL);
-    const instanceTypes = resolveInstanceTypes(scope, instanceType, props.fallbackInstanceTypes);
+    const spot = props.capacity.baseline !== undefined;
+    const instanceTypes = spot
+      ? resolveSpotInstanceTypes(scope, instanceType, props.fallbackInstanceTypes)
+      : resolveInstanceTypes(scope, instanceType, props.fallbackInstanceTypes);
     const deployment = resolveDeployment(scope, props.capacity, props.deployment, props.singleton);
     this.readinessTimeoutSeconds = Math.max(60, deployment.timeout.toSeconds() - 60);
 
@@ -192,7 +195,13 @@ export class Fleet extends Construct {
         launchTemplate: this.launchTemplate,
         // Several instance types of one size: a shortage of one type does not stop scaling.
         launchTemplateOverrides: instanceTypes.map(instanceType => ({ instanceType })),
-        instancesDistribution: {
+        // With a baseline: on demand up to it (static), Spot above it (dynamic).
+        instancesDistribution: spot ? {
+          onDemandBaseCapacity: props.capacity.baseline,
+          onDemandPercentageAboveBaseCapacity: 0,
+          onDemandAllocationStrategy: autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
+          spotAllocationStrategy: autoscaling.SpotAllocationStrategy.PRICE_CAPACITY_OPTIMIZED,
+        } : {
           onDemandPercentageAboveBaseCapacity: 100,
           onDemandAllocationStrategy: autoscaling.OnDemandAllocationStrategy.PRIORITIZED,
         },
@@ -212,6 +221,8 @@ export class Fleet extends Construct {
       groupMetrics: [autoscaling.GroupMetrics.all()],
       cooldown: Duration.minutes(5),
       defaultInstanceWarmup: Duration.minutes(3),
+      // Spot: launch a replacement when EC2 recommends rebalancing, before the interruption.
+      capacityRebalance: spot ? true : undefined,
     });
     const cfnGroup = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
     // Part of the group itself, not a separate LifecycleHook resource: a separate hook is created
@@ -321,7 +332,7 @@ export class Fleet extends Construct {
     }));
     acknowledgeFindings(this.instancePolicy,
       'Only actions without resource-level permissions use "*": ssmmessages channels, ssm:UpdateInstanceInformation ' +
-      'for the calling instance, ec2:DescribeTags, autoscaling:DescribeAutoScalingInstances, elasticloadbalancing:DescribeTargetHealth ' +
+      'for the calling instance, ec2:DescribeTags, autoscaling:DescribeAutoScalingInstances and DescribeAutoScalingGroups, elasticloadbalancing:DescribeTargetHealth ' +
       '(read-only), cloudwatch:PutMetricData (limited to the CWAgent namespace by condition), and autoscaling:CompleteLifecycleAction ' +
       'and SetInstanceHealth (limited by condition to the group tagged with this fleet\'s id).',
       'AwsSolutions-IAM5[Resource::*]', 'CKV_AWS_111');

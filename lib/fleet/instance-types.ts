@@ -60,3 +60,43 @@ export function resolveInstanceTypes(scope: IConstruct, primary: ec2.InstanceTyp
   }
   return [primary, ...chosen];
 }
+
+/**
+ * Families of the same architecture whose sizes match vCPU for vCPU and memory for memory, for
+ * Spot diversification: a Spot fleet should be able to use at least three pools per zone.
+ */
+const SPOT_FAMILY_GROUPS: string[][] = [
+  ['m5', 'm5a', 'm6i', 'm6a', 'm7i', 'm7a'],
+  ['c5', 'c5a', 'c6i', 'c6a', 'c7i', 'c7a'],
+  ['r5', 'r5a', 'r6i', 'r6a', 'r7i', 'r7a'],
+  ['m6g', 'm7g', 'm8g'],
+  ['c6g', 'c7g', 'c8g'],
+  ['r6g', 'r7g', 'r8g'],
+];
+
+/**
+ * The instance types of a fleet with Spot above its baseline: the given ones, completed to at
+ * least three families of the same size when the family is known; fewer than three is refused.
+ */
+export function resolveSpotInstanceTypes(scope: IConstruct, primary: ec2.InstanceType, fallbacks: ec2.InstanceType[] | undefined): ec2.InstanceType[] {
+  const types = resolveInstanceTypes(scope, primary, fallbacks);
+  if (fallbacks === undefined) {
+    const [family, size] = primary.toString().split('.');
+    const group = SPOT_FAMILY_GROUPS.find(g => g.includes(family));
+    // Large and up exist in every family of a group; smaller sizes only in some.
+    if (group && /^(large|\d*xlarge)$/.test(size)) {
+      for (const other of group) {
+        const candidate = `${other}.${size}`;
+        if (!types.some(t => t.toString() === candidate)) types.push(new ec2.InstanceType(candidate));
+        if (types.length >= 4) break;
+      }
+    }
+  }
+  const families = new Set(types.map(t => t.toString().split('.')[0]));
+  if (families.size < 3) {
+    invalid(scope, 'capacity.baseline', 'Spot above the baseline',
+      `Spot needs at least three same-size instance types of different families to stay available, and ${types.join(', ')} ${types.length === 1 ? 'is' : 'are'} all it can use: ` +
+      'pass fallbackInstanceTypes with two or more types of the same size (for example m6i.large, m6a.large, m7i.large), or choose a larger general purpose type such as m7i.large.');
+  }
+  return types;
+}

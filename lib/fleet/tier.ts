@@ -62,6 +62,15 @@ export interface TierCapacity {
    * @default - the group starts at `min` and scaling decides afterwards
    */
   readonly desired?: number;
+  /**
+   * On-demand instances that never go away (static capacity); every instance above them is Spot
+   * (dynamic capacity), price-capacity-optimized over at least three same-size instance types of
+   * different families, with capacity rebalancing. A web tier's instance that receives a Spot
+   * interruption notice leaves its target group at once, so requests drain before it is taken.
+   *
+   * @default - every instance on demand
+   */
+  readonly baseline?: number;
 }
 
 /**

@@ -18,9 +18,12 @@ export class SpikeSimulation {
    * The group of a construct: a `StatelessWebTier`, an `autoscaling.AutoScalingGroup`, or any
    * construct that holds exactly one Auto Scaling group. Reads the configuration as synthesis
    * writes it, so call it once the construct is complete (in a validation, or after the app is built).
+   * A tier's declared `scaling.requestsPerSecondPerInstance` is the default per-instance capacity.
    */
   public static of(scope: IConstruct, options: SpikeModelOptions = {}): SpikeSimulation {
-    return new SpikeSimulation(readConstructModel(scope, options));
+    // A StatelessWebTier that declares what one instance serves (scaling.requestsPerSecondPerInstance) says it here.
+    const declared = (scope as { readonly requestsPerSecondPerInstance?: number }).requestsPerSecondPerInstance;
+    return new SpikeSimulation(readConstructModel(scope, { requestsPerSecondPerInstance: declared, ...stripUndefined(options) }));
   }
 
   /**
@@ -51,4 +54,8 @@ export class SpikeSimulation {
   public run(profile: SpikeProfile, options: SpikeRunOptions = {}): SpikeResult {
     return simulate(this.model, profile, options);
   }
+}
+
+function stripUndefined(options: SpikeModelOptions): SpikeModelOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
 }

@@ -3,16 +3,19 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkInteger, checkRange, invalid } from '../common/validation';
+import { checkInteger, checkRange, invalid, isResolved, warn } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
-import { Fleet } from '../fleet/fleet';
+import { FLEET_TAG, Fleet } from '../fleet/fleet';
 import { TierCapacity, TierInstanceProps } from '../fleet/tier';
 import { TierBase } from '../fleet/tier-base';
+import { groupCpuMetric } from '../observability/metrics';
 import { ExpectSpikeOptions, spikeExpectationErrors, validateExpectSpike } from '../spike/expect-spike';
+import { DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE } from '../spike/model';
 import { TierLoadBalancer } from './tier-load-balancer';
 
 /**
@@ -53,7 +56,7 @@ export interface WebTierHealthCheck {
   /**
    * Time between checks (5–300 seconds).
    *
-   * @default Duration.seconds(15)
+   * @default Duration.seconds(10)
    */
   readonly interval?: Duration;
   /**
@@ -68,6 +71,38 @@ export interface WebTierHealthCheck {
    * @default Duration.minutes(5)
    */
   readonly gracePeriod?: Duration;
+  /**
+   * Liveness: the path, on the app port, that says the process is alive (no database or other
+   * dependency call). After 3 failures in a row, 30 s apart, with 20 s to answer each, the
+   * instance reports itself unhealthy and Auto Scaling replaces it. The load balancer's check
+   * (`path`) is readiness only: an overloaded instance that fails it stops receiving traffic but
+   * is not replaced.
+   *
+   * @default - alive while the app port accepts TCP connections
+   */
+  readonly livenessPath?: string;
+  /**
+   * Let the load balancer's health check replace instances (the group's ELB health check), as
+   * plain Auto Scaling groups do. Under overload it replaces instances that were only busy,
+   * and capacity drops when it is needed most (the spike simulator shows the death spiral).
+   *
+   * @default false
+   */
+  readonly loadBalancerReplacesInstances?: boolean;
+  /**
+   * Below this percentage of healthy targets the load balancer routes to every target (fails
+   * open) rather than crushing the few left: under overload most targets fail their check at once.
+   *
+   * @default 60
+   */
+  readonly failOpenBelowHealthyPercent?: number;
+  /**
+   * Slow start: a new target's share of requests grows linearly over this time (30 s to 15
+   * minutes), for apps with cold caches or JIT warm-up. It delays relief during a spike.
+   *
+   * @default - off
+   */
+  readonly slowStart?: Duration;
 }
 
 /**
@@ -110,6 +145,32 @@ export interface WebTierScaling {
    * @default - none
    */
   readonly scheduled?: ScheduledCapacity[];
+  /**
+   * Requests per second one instance serves at full load, answers still in time (measure it
+   * with a load test of one instance). Turns on request-count scaling: target tracking at 70 %
+   * of it (unless `requestsPerTargetPerMinute` is set) and burst steps on request count per
+   * target, which see the whole spike where CPU saturates at 100 %. `expectSpike` uses it too.
+   *
+   * @default - scaling follows CPU only
+   */
+  readonly requestsPerSecondPerInstance?: number;
+  /**
+   * Burst steps next to target tracking: step scaling on one-minute average CPU (one datapoint
+   * at 70 % or more: +100 %, at 85 %: +200 %, at 95 %: +700 %), and on request count per target
+   * when `requestsPerSecondPerInstance` is set (+100 % to +1500 % by how far past capacity).
+   * Target tracking alone waits for three datapoints and at most doubles a saturated fleet per
+   * cycle.
+   *
+   * @default true
+   */
+  readonly burstSteps?: boolean;
+  /**
+   * Predictive scaling on CPU (forecast from the last 14 days, capacity launched 10 minutes
+   * ahead): for daily or weekly patterns, not for a surprise.
+   *
+   * @default false
+   */
+  readonly predictive?: boolean;
 }
 
 /**
@@ -130,6 +191,49 @@ export interface WebTierRouting {
   readonly pathPatterns?: string[];
   /** Rule priority on the listener (1–50000, unique per listener; lower wins). */
   readonly priority: number;
+}
+
+/**
+ * Pre-initialized instances that wait, booted, for a scale-out.
+ */
+export interface WebTierWarmPool {
+  /**
+   * Fewest instances kept in the pool.
+   *
+   * @default 0 (the pool holds capacity.max minus the group's desired capacity)
+   */
+  readonly minSize?: number;
+  /**
+   * Most instances in the group and the pool together.
+   *
+   * @default - capacity.max
+   */
+  readonly maxPreparedCapacity?: number;
+  /**
+   * State of the pooled instances: stopped (pay for volumes only; about 40 s to serve), running
+   * (pay for the instances; serve at once) or hibernated.
+   *
+   * @default autoscaling.PoolState.STOPPED
+   */
+  readonly state?: autoscaling.PoolState;
+}
+
+/**
+ * Capacity for a known event (`tier.prepareFor`).
+ */
+export interface PrepareForOptions {
+  /** When the event starts (the TV slot). */
+  readonly at: Date;
+  /** Instances in service when it starts; the group's minimum until it ends. */
+  readonly capacity: number;
+  /** How long the event lasts; afterwards the minimum returns to capacity.min and scaling shrinks the fleet. */
+  readonly duration: Duration;
+  /**
+   * How long before `at` the capacity is requested: boot time plus a margin.
+   *
+   * @default Duration.minutes(15)
+   */
+  readonly leadTime?: Duration;
 }
 
 /**
@@ -180,21 +284,22 @@ export interface StatelessWebTierProps extends TierInstanceProps {
    */
   readonly deletionProtection?: boolean;
   /**
-   * How many instances.
+   * How many instances. The default maximum leaves room for a 15x spike on the two-instance
+   * minimum (`npm run bench:spike`).
    *
-   * @default { min: 2, max: 10 }
+   * @default { min: 2, max: 20 }
    */
   readonly capacity?: TierCapacity;
   /**
    * How the fleet scales.
    *
-   * @default - target tracking on 50% average CPU
+   * @default - target tracking on 50% average CPU, with burst steps on one-minute CPU
    */
   readonly scaling?: WebTierScaling;
   /**
-   * Health check of the target group.
+   * Health checks: readiness by the load balancer, liveness on the instance.
    *
-   * @default - GET / on the app port, every 15 s
+   * @default - readiness GET / on the app port every 10 s; liveness: the app port accepts connections
    */
   readonly healthCheck?: WebTierHealthCheck;
   /**
@@ -203,6 +308,15 @@ export interface StatelessWebTierProps extends TierInstanceProps {
    * @default Duration.seconds(30)
    */
   readonly deregistrationDelay?: Duration;
+  /**
+   * A warm pool: instances booted ahead (packages, code, build) that join in seconds. They do
+   * not signal deployments or take traffic while pooled; when one leaves the pool it is
+   * abandoned if a deployment happened since it was built, and a git source pulls and builds
+   * again before it completes its launch.
+   *
+   * @default - no warm pool
+   */
+  readonly warmPool?: WebTierWarmPool;
 }
 
 /**
@@ -221,12 +335,21 @@ export class StatelessWebTier extends TierBase {
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The port the app listens on. */
   public readonly appPort: number;
+  /**
+   * Requests per second one instance serves, when `scaling.requestsPerSecondPerInstance` declares it.
+   *
+   * @default - not declared
+   */
+  public readonly requestsPerSecondPerInstance?: number;
+  private readonly minCapacity: number;
+  private readonly maxCapacity: number;
+  private readonly preparedEvents = new Set<string>();
 
   constructor(scope: Construct, id: string, props: StatelessWebTierProps) {
     super(scope, id);
     this.appPort = props.appPort ?? 8080;
     checkInteger(this, 'appPort', this.appPort, 1, 65535);
-    const capacity = resolveCapacity(this, props.capacity, { min: 2, max: 10 });
+    const capacity = resolveCapacity(this, props.capacity, { min: 2, max: 20 });
     const health = validateHealthCheck(this, props.healthCheck);
     validateScaling(this, props.scaling);
     validateLoadBalancerProps(this, props);
@@ -248,10 +371,11 @@ export class StatelessWebTier extends TierBase {
       ...props,
       appPort: this.appPort,
       capacity,
-      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
-        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
-        gracePeriod: health.gracePeriod,
-      }),
+      // Readiness (the load balancer) decides traffic; only liveness (reported by the instance) or
+      // EC2 status replaces an instance, so overload does not shrink the fleet.
+      healthChecks: health.loadBalancerReplacesInstances
+        ? autoscaling.HealthChecks.withAdditionalChecks({ additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB], gracePeriod: health.gracePeriod })
+        : autoscaling.HealthChecks.ec2({ gracePeriod: health.gracePeriod }),
       singleton: false,
     }));
 
@@ -272,7 +396,11 @@ export class StatelessWebTier extends TierBase {
         interval: health.interval,
         timeout: health.timeout,
       },
+      slowStart: health.slowStart,
     });
+    this.targetGroup.setAttribute('target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage',
+      health.failOpenBelowHealthyPercent === 0 ? 'off' : String(health.failOpenBelowHealthyPercent));
+    this.requestsPerSecondPerInstance = props.scaling?.requestsPerSecondPerInstance;
     if (health.port !== undefined && health.port !== this.appPort) {
       // The target group only opens the traffic port; a separate health port needs its own rule.
       this.loadBalancer.connections.allowTo(this.connections, ec2.Port.tcp(health.port), 'Load balancer health checks');
@@ -289,13 +417,37 @@ export class StatelessWebTier extends TierBase {
       },
     });
 
+    if (!health.loadBalancerReplacesInstances) this.addLivenessReporter(fleet, health);
+    this.minCapacity = capacity.min;
+    this.maxCapacity = capacity.max;
+    if (capacity.baseline !== undefined) this.addSpotDrain(fleet);
+    if (props.warmPool) this.addWarmPool(fleet, props.warmPool, `http://127.0.0.1:${health.port ?? this.appPort}${health.path}`);
+
     const scaling = props.scaling ?? {};
     this.autoScalingGroup.scaleOnCpuUtilization('CpuTracking', {
       targetUtilizationPercent: scaling.targetCpuPercent ?? 50,
     });
-    if (scaling.requestsPerTargetPerMinute !== undefined) {
+    const perInstance = scaling.requestsPerSecondPerInstance;
+    const requestTarget = scaling.requestsPerTargetPerMinute ?? (perInstance === undefined ? undefined : Math.round(perInstance * 60 * 0.7));
+    if (requestTarget !== undefined) {
       this.autoScalingGroup.scaleOnRequestCount('RequestTracking', {
-        targetRequestsPerMinute: scaling.requestsPerTargetPerMinute,
+        targetRequestsPerMinute: requestTarget,
+      });
+    }
+    if (scaling.burstSteps ?? true) addBurstSteps(this, perInstance);
+    if (scaling.predictive) {
+      // aws-cdk-lib has no L2 for predictive scaling.
+      new autoscaling.CfnScalingPolicy(this, 'PredictiveScaling', {
+        autoScalingGroupName: this.autoScalingGroup.autoScalingGroupName,
+        policyType: 'PredictiveScaling',
+        predictiveScalingConfiguration: {
+          mode: 'ForecastAndScale',
+          schedulingBufferTime: 600,
+          metricSpecifications: [{
+            targetValue: scaling.targetCpuPercent ?? 50,
+            predefinedMetricPairSpecification: { predefinedMetricType: 'ASGCPUUtilization' },
+          }],
+        },
       });
     }
     for (const action of scaling.scheduled ?? []) {
@@ -319,7 +471,112 @@ export class StatelessWebTier extends TierBase {
    */
   public expectSpike(options: ExpectSpikeOptions): void {
     validateExpectSpike(this, options);
-    this.node.addValidation({ validate: () => spikeExpectationErrors(this, options) });
+    const group = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    const min = Number(group.minSize);
+    const perInstance = options.requestsPerSecondPerInstance ?? this.requestsPerSecondPerInstance ?? DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE;
+    const baseline = options.baselineRequestsPerSecond ?? min * perInstance / 2;
+    const needed = Math.ceil(options.factor * baseline / perInstance);
+    if (!Token.isUnresolved(group.maxSize) && Number(group.maxSize) < needed) {
+      warn(this, 'spikeAboveMaxCapacity', `capacity.max (${group.maxSize}) is below the ${needed} instances that a ${options.factor}x spike needs ` +
+        `(baseline ${baseline} requests/s, ${perInstance} requests/s per instance): raise capacity.max to at least ${needed}.`);
+    }
+    this.node.addValidation({ validate: () => spikeExpectationErrors(this, options, this.requestsPerSecondPerInstance) });
+  }
+
+  /**
+   * Scheduled pre-scaling for a known event (the TV slot is on the calendar): `capacity`
+   * instances are requested `leadTime` before `at` and kept as the minimum until `at + duration`;
+   * then the minimum returns to `capacity.min` and scaling shrinks the fleet as demand falls.
+   *
+   * @example
+   * web.prepareFor('tv-ad', { at: new Date('2026-03-01T20:00:00Z'), capacity: 20, duration: Duration.hours(1) });
+   */
+  public prepareFor(name: string, options: PrepareForOptions): void {
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(name)) invalid(this, 'prepareFor(name)', name, 'Use letters, digits and dashes (1-64), for example \'tv-ad\'.');
+    if (this.preparedEvents.has(name)) invalid(this, 'prepareFor(name)', name, 'Each prepared event needs a unique name.');
+    this.preparedEvents.add(name);
+    const at = options.at.getTime();
+    if (!Number.isFinite(at)) invalid(this, `prepareFor(${name}).at`, String(options.at), 'Use a valid Date, for example new Date(\'2026-03-01T20:00:00Z\').');
+    checkInteger(this, `prepareFor(${name}).capacity`, options.capacity, 1, 10_000);
+    if (isResolved(this.maxCapacity) && options.capacity > this.maxCapacity) {
+      invalid(this, `prepareFor(${name}).capacity`, options.capacity, `It is above capacity.max (${this.maxCapacity}): raise capacity.max or prepare fewer instances.`);
+    }
+    const lead = options.leadTime ?? Duration.minutes(15);
+    if (options.duration.toSeconds() <= 0) invalid(this, `prepareFor(${name}).duration`, options.duration.toHumanString(), 'Use a positive duration, for example Duration.hours(1).');
+    const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    // One-time actions (StartTime, no recurrence): the L2 ScheduledAction always recurs.
+    new autoscaling.CfnScheduledAction(this, `Prepare-${name}`, {
+      autoScalingGroupName: this.autoScalingGroup.autoScalingGroupName,
+      startTime: stamp(at - lead.toMilliseconds()),
+      minSize: options.capacity,
+      desiredCapacity: options.capacity,
+    });
+    new autoscaling.CfnScheduledAction(this, `Release-${name}`, {
+      autoScalingGroupName: this.autoScalingGroup.autoScalingGroupName,
+      startTime: stamp(at + options.duration.toMilliseconds()),
+      minSize: this.minCapacity,
+    });
+  }
+
+  /** Spot above the baseline: an interruption notice takes the instance out of the target group. */
+  private addSpotDrain(fleet: Fleet): void {
+    fleet.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'LeaveTargetGroupOnSpotInterruption',
+      actions: ['elasticloadbalancing:DeregisterTargets'],
+      resources: [this.targetGroup.targetGroupArn],
+    }));
+    fleet.addBootStep({ name: 'spot-drain', phase: BootPhase.START, script: bootFile('spot-drain.sh'), environment: { TARGET_GROUP_ARN: this.targetGroup.targetGroupArn } });
+  }
+
+  private addWarmPool(fleet: Fleet, pool: WebTierWarmPool, healthUrl: string): void {
+    checkInteger(this, 'warmPool.minSize', pool.minSize, 0, 10_000);
+    if (pool.minSize !== undefined && isResolved(this.maxCapacity) && pool.minSize > this.maxCapacity) {
+      invalid(this, 'warmPool.minSize', pool.minSize, `It is larger than capacity.max (${this.maxCapacity}): a warm pool only feeds instances the group may run; lower warmPool.minSize or raise capacity.max.`);
+    }
+    checkInteger(this, 'warmPool.maxPreparedCapacity', pool.maxPreparedCapacity, 1, 10_000);
+    if (pool.maxPreparedCapacity !== undefined && isResolved(this.minCapacity) && pool.maxPreparedCapacity < this.minCapacity) {
+      invalid(this, 'warmPool.maxPreparedCapacity', pool.maxPreparedCapacity, `It is below capacity.min (${this.minCapacity}).`);
+    }
+    this.autoScalingGroup.addWarmPool({
+      minSize: pool.minSize,
+      maxGroupPreparedCapacity: pool.maxPreparedCapacity,
+      poolState: pool.state ?? autoscaling.PoolState.STOPPED,
+    });
+    fleet.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'CompareLaunchTemplateVersion',
+      actions: ['autoscaling:DescribeAutoScalingGroups'],
+      resources: ['*'],
+    }));
+    fleet.addBootStep({ name: 'warm-pool', phase: BootPhase.PREPARE, script: bootFile('warm-pool.sh'), environment: { HEALTH_URL: healthUrl } });
+  }
+
+  /**
+   * Liveness on the instance: the health reporter (also used by SingletonWorker) reports the
+   * instance unhealthy to Auto Scaling when the app process stops answering, busy or not.
+   */
+  private addLivenessReporter(fleet: Fleet, health: ResolvedHealthCheck): void {
+    const port = health.port ?? this.appPort;
+    const command = health.livenessPath === undefined
+      ? `bash -c '</dev/tcp/127.0.0.1/${port}'`
+      : `curl -fsS -o /dev/null --max-time 20 http://127.0.0.1:${port}${health.livenessPath}`;
+    fleet.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReportOwnLiveness',
+      actions: ['autoscaling:SetInstanceHealth'],
+      resources: ['*'],
+      conditions: { StringEquals: { [`autoscaling:ResourceTag/${FLEET_TAG}`]: fleet.node.addr } },
+    }));
+    // After wait-for-http (same phase, added later): the reporter starts once the app answered.
+    fleet.addBootStep({
+      name: 'liveness-reporter',
+      phase: BootPhase.SIGNAL,
+      script: bootFile('health-reporter.sh'),
+      environment: {
+        HEALTH_COMMAND: command,
+        HEALTH_TIMEOUT_SECONDS: '20',
+        HEALTH_INTERVAL_SECONDS: '30',
+        HEALTH_FAILURE_THRESHOLD: '3',
+      },
+    });
   }
 
   /** Requests that reached the tier's instances. */
@@ -363,6 +620,10 @@ interface ResolvedHealthCheck {
   readonly interval: Duration;
   readonly timeout: Duration;
   readonly gracePeriod: Duration;
+  readonly livenessPath?: string;
+  readonly loadBalancerReplacesInstances: boolean;
+  readonly failOpenBelowHealthyPercent: number;
+  readonly slowStart?: Duration;
 }
 
 function validateHealthCheck(scope: Construct, hc: WebTierHealthCheck | undefined): ResolvedHealthCheck {
@@ -372,10 +633,22 @@ function validateHealthCheck(scope: Construct, hc: WebTierHealthCheck | undefine
     healthyHttpCodes: hc?.healthyHttpCodes ?? '200-399',
     healthyThreshold: hc?.healthyThreshold ?? 2,
     unhealthyThreshold: hc?.unhealthyThreshold ?? 3,
-    interval: hc?.interval ?? Duration.seconds(15),
+    interval: hc?.interval ?? Duration.seconds(10),
     timeout: hc?.timeout ?? Duration.seconds(5),
     gracePeriod: hc?.gracePeriod ?? Duration.minutes(5),
+    livenessPath: hc?.livenessPath,
+    loadBalancerReplacesInstances: hc?.loadBalancerReplacesInstances ?? false,
+    failOpenBelowHealthyPercent: hc?.failOpenBelowHealthyPercent ?? 60,
+    slowStart: hc?.slowStart,
   };
+  if (resolved.livenessPath !== undefined && !Token.isUnresolved(resolved.livenessPath) && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(resolved.livenessPath)) {
+    invalid(scope, 'healthCheck.livenessPath', resolved.livenessPath, "Use a URL path that starts with '/' (letters, digits and URL punctuation), for example '/livez'.");
+  }
+  checkRange(scope, 'healthCheck.failOpenBelowHealthyPercent', resolved.failOpenBelowHealthyPercent, 0, 100,
+    'Use a percentage from 1 to 100, or 0 to fail open only when no target is healthy.');
+  if (resolved.slowStart && !resolved.slowStart.isUnresolved()) {
+    checkInteger(scope, 'healthCheck.slowStart (seconds)', resolved.slowStart.toSeconds(), 30, 900);
+  }
   if (!Token.isUnresolved(resolved.path) && !resolved.path.startsWith('/')) {
     invalid(scope, 'healthCheck.path', resolved.path, `It must start with '/': use '/${resolved.path}'.`);
   }
@@ -405,6 +678,8 @@ function validateScaling(scope: Construct, scaling: WebTierScaling | undefined):
     invalid(scope, 'scaling.targetCpuPercent', cpu, 'Use a percentage above 0 and at most 100, for example 50.');
   }
   checkRange(scope, 'scaling.requestsPerTargetPerMinute', scaling.requestsPerTargetPerMinute, 1, 1_000_000, 'Use a positive number of requests per minute per instance, for example 1000.');
+  checkRange(scope, 'scaling.requestsPerSecondPerInstance', scaling.requestsPerSecondPerInstance, 0.01, 1_000_000,
+    'Use the requests per second one instance serves at full load (measure one instance under load), for example 100.');
   const names = new Set<string>();
   for (const action of scaling.scheduled ?? []) {
     if (names.has(action.name)) invalid(scope, 'scaling.scheduled[].name', action.name, 'Each scheduled action needs a unique name.');
@@ -436,4 +711,43 @@ function validateLoadBalancerProps(scope: Construct, props: StatelessWebTierProp
     }
     checkInteger(scope, 'routing.priority', props.routing.priority, 1, 50000);
   }
+}
+
+/**
+ * Step scaling next to target tracking: one datapoint of one minute is enough, and the steps are
+ * large, because a saturated CPU hides how far demand went past capacity.
+ */
+function addBurstSteps(tier: StatelessWebTier, requestsPerSecondPerInstance: number | undefined): void {
+  tier.autoScalingGroup.scaleOnMetric('CpuBurst', {
+    metric: groupCpuMetric(tier.autoScalingGroup, { period: Duration.minutes(1) }),
+    scalingSteps: [
+      { upper: 70, change: 0 },
+      { lower: 70, change: 100 },
+      { lower: 85, change: 200 },
+      { lower: 95, change: 700 },
+    ],
+    adjustmentType: autoscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    // Instances enter service only once their app answers (launch lifecycle hook), so one
+    // minute after that their CPU tells the truth.
+    estimatedInstanceWarmup: Duration.minutes(1),
+  });
+  if (requestsPerSecondPerInstance === undefined) return;
+  const full = requestsPerSecondPerInstance * 60;
+  // Request count does not saturate: the step follows how many times capacity the demand is.
+  tier.autoScalingGroup.scaleOnMetric('RequestBurst', {
+    metric: tier.targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1), statistic: 'Sum' }),
+    scalingSteps: [
+      { upper: full, change: 0 },
+      { lower: full, change: 100 },
+      { lower: 2 * full, change: 300 },
+      { lower: 4 * full, change: 700 },
+      { lower: 8 * full, change: 1500 },
+    ],
+    adjustmentType: autoscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    estimatedInstanceWarmup: Duration.minutes(1),
+  });
 }
