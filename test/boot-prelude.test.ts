@@ -27,6 +27,8 @@ interface FakeAws {
   readonly signalFailures?: number;
   /** Every signal-resource call answers like CloudFormation outside a deployment. */
   readonly noDeployment?: boolean;
+  /** What instance metadata answers for autoscaling/target-lifecycle-state. */
+  readonly targetLifecycleState?: string;
 }
 
 const GLOBALS = {
@@ -60,7 +62,10 @@ function boot(configure: (script: BootScript) => void, globals: Record<string, s
       : `    n=$(grep -c signal-resource "${dir}/aws-calls"); if [ "$n" -le ${fake.signalFailures ?? 0} ]; then echo "An error occurred (Throttling) when calling the SignalResource operation: Rate exceeded" >&2; exit 254; fi ;;`,
     'esac',
   ].join('\n'), { mode: 0o755 });
-  fs.writeFileSync(path.join(bin, 'curl'), '#!/bin/bash\necho i-0123456789abcdef0\n', { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'curl'), [
+    '#!/bin/bash',
+    `case "$*" in *target-lifecycle-state*) echo '${fake.targetLifecycleState ?? 'InService'}' ;; *) echo i-0123456789abcdef0 ;; esac`,
+  ].join('\n'), { mode: 0o755 });
 
   const script = new BootScript({ ...GLOBALS, ...globals });
   configure(script);
@@ -116,6 +121,24 @@ describe('the rendered boot script, run by bash', () => {
     expect(run.log).toContain('not healthy in the target group by the readiness deadline (last state: unhealthy)');
     expect(run.awsCalls).toContainEqual(SUCCESS.replace('SUCCESS', 'FAILURE'));
     expect(run.awsCalls).not.toContainEqual(SUCCESS);
+  });
+
+  test('an instance prepared for a warm pool completes its launch into the pool, and neither waits for the target group nor signals', () => {
+    const run = boot(script => {
+      script.addStep({ name: 'warm-pool', phase: BootPhase.PREPARE, script: 'touch "$CWT_ETC/warm-pool"' });
+    }, { CWT_TARGET_GROUP_ARN: TARGET_GROUP }, { targetLifecycleState: 'Warmed:Stopped' });
+    expect(run.status).toBe(0);
+    expect(run.awsCalls[run.awsCalls.length - 1]).toBe(CONTINUE);
+    expect(run.awsCalls.some(c => c.startsWith('cloudformation signal-resource') || c.startsWith('elbv2'))).toBe(false);
+    expect(run.log).toContain('prepared for the warm pool');
+    expect(fs.existsSync(path.join(run.home, '..', 'etc', 'warm-pool-prepared'))).toBe(true);
+    // The steps are recorded with their environment, for the resume service to run fetch-code and build again.
+    expect(fs.readFileSync(path.join(run.home, 'steps', 'order'), 'utf-8')).toBe('warm-pool prepare\n');
+  });
+
+  test('the same instance without a warm pool step boots into service even if metadata says Warmed', () => {
+    const run = boot(() => undefined, {}, { targetLifecycleState: 'Warmed:Stopped' });
+    expect(run.awsCalls.slice(-2)).toEqual([CONTINUE, SUCCESS]);
   });
 
   test('a failing step signals FAILURE with its name, abandons the launch, and later steps do not run', () => {

@@ -52,8 +52,9 @@ describe('Karma Labs', () => {
     template.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 3);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::TargetGroup', 2);
-    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '12', HealthCheckType: 'ELB' });
-    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '8', HealthCheckType: 'ELB' });
+    // Web tiers: the instances report liveness; the load balancer's check decides traffic only.
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '12', HealthCheckType: 'EC2' });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '2', MaxSize: '8', HealthCheckType: 'EC2' });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { MinSize: '1', MaxSize: '1', HealthCheckType: 'EC2' });
   });
 

@@ -116,7 +116,7 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
       const actions = [...new Set(statements.flatMap(actionsOf))].sort();
       const expected = name === 'singleton worker'
         ? [...BASELINE_ACTIONS, 'autoscaling:SetInstanceHealth'].sort()
-        : [...BASELINE_ACTIONS, 'elasticloadbalancing:DescribeTargetHealth'].sort();
+        : [...BASELINE_ACTIONS, 'elasticloadbalancing:DescribeTargetHealth', 'autoscaling:SetInstanceHealth'].sort();
       expect(actions).toEqual(expected);
       for (const statement of statements) {
         expect(statement.Effect).toBe('Allow');
@@ -254,7 +254,7 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
     });
   });
 
-  test('web tier user data: steps in phase order, wait-for-http last, steps added later included', () => {
+  test('web tier user data: steps in phase order, wait-for-http then the liveness reporter last, steps added later included', () => {
     const script = userDataOf(template, web);
     expect(runSteps(script)).toEqual([
       ['app-user', 'prepare'],
@@ -263,6 +263,7 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
       ['fetch-config', 'fetch-secrets'],
       ['start-app', 'start'],
       ['wait-for-http', 'signal'],
+      ['liveness-reporter', 'signal'],
     ]);
     expect(script).toMatch(/^run_step wait-for-http signal 'HEALTH_URL=http:\/\/127\.0\.0\.1:8080\/' <<'CDK_WEB_TIERS_STEP_END'$/m);
     // The readiness deadline (deployment timeout less a minute) and the target group to wait for.
@@ -300,11 +301,17 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
       Resource: '*',
       Condition: { StringEquals: { 'autoscaling:ResourceTag/cdk-web-tiers:fleet': fleetTag.Value } },
     }]);
-    // A web tier completes its own launches; the load balancer judges its health.
+    // A web tier completes its own launches and reports its own liveness; the load balancer judges readiness only.
     expect(own(web)).toEqual([{
       Sid: 'OwnLifecycle',
       Effect: 'Allow',
       Action: 'autoscaling:CompleteLifecycleAction',
+      Resource: '*',
+      Condition: { StringEquals: { 'autoscaling:ResourceTag/cdk-web-tiers:fleet': tagOf(web).Value } },
+    }, {
+      Sid: 'ReportOwnLiveness',
+      Effect: 'Allow',
+      Action: 'autoscaling:SetInstanceHealth',
       Resource: '*',
       Condition: { StringEquals: { 'autoscaling:ResourceTag/cdk-web-tiers:fleet': tagOf(web).Value } },
     }]);
