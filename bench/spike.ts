@@ -60,22 +60,30 @@ async function main(): Promise<void> {
   if (fs.existsSync(buycycle)) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { BuycycleStack, TV_SLOT } = require(buycycle);
-    rows.push({ label: '(c) Buycycle example', template: synthesize('buycycle', app => new BuycycleStack(app, 'Buycycle', { env: { region: 'us-east-1' } })), group: 'Web', spikeStartsAt: TV_SLOT });
+    const template = synthesize('buycycle', app => new BuycycleStack(app, 'Buycycle', { env: { region: 'us-east-1' } }));
+    rows.push({ label: '(c) Buycycle example (ad on the calendar: prepareFor)', template, group: 'Web', spikeStartsAt: TV_SLOT });
+    rows.push({ label: '(c\') Buycycle example, same ad as a surprise (no schedule)', template, group: 'Web' });
   } else {
     console.log('(c) Buycycle: examples/buycycle.ts does not exist yet, so its row is missing.');
   }
 
-  console.log(`${PROFILE.name} (ramp 60 s, 20 min at the peak), baseline ${BASELINE_RPS} requests/s, ` +
+  for (const profile of [PROFILE, SpikeProfile.step({ factor: 15 })]) {
+    await table(profile, rows);
+  }
+  console.log(`charts: ${path.relative(process.cwd(), OUT)}/*.svg`);
+}
+
+async function table(profile: SpikeProfile, rows: Row[]): Promise<void> {
+  console.log(`${profile.name}, baseline ${BASELINE_RPS} requests/s, ` +
     `${MODEL_OPTIONS.requestsPerSecondPerInstance} requests/s per instance, ${MODEL_OPTIONS.bootSeconds} s boot, 10 s steps`);
-  console.log('');
   const table: string[][] = [];
   for (const row of rows) {
     const template = JSON.parse(fs.readFileSync(row.template, 'utf-8'));
     const result: SpikeResult = SpikeSimulation.fromTemplate(template, row.group, MODEL_OPTIONS)
-      .run(PROFILE, { baselineRequestsPerSecond: BASELINE_RPS, spikeStartsAt: row.spikeStartsAt });
+      .run(profile, { baselineRequestsPerSecond: BASELINE_RPS, spikeStartsAt: row.spikeStartsAt });
     const s = result.summary;
-    const svg = path.join(OUT, `${row.label.slice(1, 2)}.svg`);
-    fs.writeFileSync(svg, await SpikeChart.svg(result, { title: row.label }));
+    const svg = path.join(OUT, `${row.label.slice(1, row.label.indexOf(')')).replace("'", '-surprise')}-${profile.name.replace(/\W+/g, '-')}.svg`);
+    fs.writeFileSync(svg, await SpikeChart.svg(result, { title: `${row.label}: ${profile.name}` }));
     table.push([
       row.label,
       s.minutesToAbsorb === undefined ? 'never' : s.minutesToAbsorb.toFixed(1),
@@ -84,12 +92,9 @@ async function main(): Promise<void> {
       s.instanceHours.toFixed(1),
       s.deathSpiral ? `yes (${s.instancesReplacedUnderOverload} replaced)` : 'no',
     ]);
-    for (const note of result.notes) console.log(`  ${row.label.slice(0, 3)} note: ${note}`);
   }
-  console.log('');
   printTable(['configuration', 'minutes until capacity covers demand', 'requests over capacity (first 30 min)', 'peak instances', 'instance-hours', 'death spiral'], table);
   console.log('');
-  console.log(`charts: ${path.relative(process.cwd(), OUT)}/{a,b,c}.svg`);
 }
 
 function printTable(header: string[], rows: string[][]): void {

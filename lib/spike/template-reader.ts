@@ -47,10 +47,16 @@ export function findGroup(template: any, selector: string): TemplateGroup {
   const exact = groups.find(g => g.logicalId === selector);
   if (exact) return exact;
   const wanted = selector.replace(/^\/+|\/+$/g, '');
-  const matches = groups.filter(g => {
+  let matches = groups.filter(g => {
     if (!g.path) return false;
     return g.path === wanted || g.path.startsWith(`${wanted}/`) || g.path.includes(`/${wanted}/`) || g.path.endsWith(`/${wanted}`);
   });
+  if (matches.length === 0) {
+    // Without path metadata (cdk synth --no-path-metadata, Template.fromStack): CDK logical ids
+    // start with the construct path below the stack, without separators.
+    const prefix = wanted.replace(/[^A-Za-z0-9]/g, '');
+    matches = groups.filter(g => !g.path && prefix !== '' && g.logicalId.startsWith(prefix));
+  }
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) {
     throw new SpikeInputError(`invalid group (${JSON.stringify(selector)}): it matches ${matches.length} groups. Give a longer construct path or a logical id. ${list()}`);

@@ -84,6 +84,13 @@ describe('reading a template', () => {
     expect(() => SpikeSimulation.fromTemplate(template, 'Web')).toThrow(`invalid group ("Web"): no group has this logical id or construct path. Groups in the template: ${logicalId} (Find/Plain/ASG).`);
   });
 
+  test('without path metadata, a construct id finds the group by its logical id prefix', () => {
+    const stack = newStack('NoPaths');
+    plainGroup(stack, testVpc(stack));
+    const template = Template.fromStack(stack).toJSON();
+    expect(SpikeSimulation.fromTemplate(template, 'Plain').model.name).toMatch(/^PlainASG[0-9A-F]{8}$/);
+  });
+
   test('two groups under one name ask for a longer path', () => {
     const stack = newStack('Two', {}, appWithPaths());
     const vpc = testVpc(stack);
