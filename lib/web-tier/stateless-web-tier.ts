@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { checkInteger, checkRange, invalid, isResolved, warn } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
@@ -417,7 +418,15 @@ export class StatelessWebTier extends TierBase {
       },
     });
 
-    if (!health.loadBalancerReplacesInstances) this.addLivenessReporter(fleet, health);
+    if (!health.loadBalancerReplacesInstances) {
+      this.addLivenessReporter(fleet, health);
+      acknowledgeFindings(this.autoScalingGroup,
+        'Instances are replaced on liveness, not on the load balancer\'s check: each instance reports itself unhealthy to Auto Scaling after 3 failed liveness checks ' +
+        '(and EC2 status checks replace dead hosts). The load balancer\'s check is readiness, which fails under overload; with ELB health checks overload would ' +
+        'replace instances that are alive and shrink the fleet during a spike (the death spiral the spike simulator reproduces). ' +
+        'healthCheck.loadBalancerReplacesInstances turns ELB health checks on.',
+        ...compliancePacks('AutoScalingGroupELBHealthCheckRequired'), 'CT.AUTOSCALING.PR.4');
+    }
     this.minCapacity = capacity.min;
     this.maxCapacity = capacity.max;
     if (capacity.baseline !== undefined) this.addSpotDrain(fleet);
@@ -430,9 +439,13 @@ export class StatelessWebTier extends TierBase {
     const perInstance = scaling.requestsPerSecondPerInstance;
     const requestTarget = scaling.requestsPerTargetPerMinute ?? (perInstance === undefined ? undefined : Math.round(perInstance * 60 * 0.7));
     if (requestTarget !== undefined) {
-      this.autoScalingGroup.scaleOnRequestCount('RequestTracking', {
+      const policy = this.autoScalingGroup.scaleOnRequestCount('RequestTracking', {
         targetRequestsPerMinute: requestTarget,
       });
+      acknowledgeFindings(policy,
+        'aws-cdk-lib\'s scaleOnRequestCount makes the policy depend on the listener explicitly (so the target group is attached first) as well as through the ' +
+        'resource label\'s references: the DependsOn is redundant, not wrong.',
+        'W3005');
     }
     if (scaling.burstSteps ?? true) addBurstSteps(this, perInstance);
     if (scaling.predictive) {
