@@ -1,23 +1,13 @@
-# Warm pool support: installs the resume service. An instance prepared for the pool completes its
-# launch into the pool without signalling (ready.sh). When Auto Scaling takes it out of the pool
-# (target lifecycle state InService), the service
-#  - abandons the launch if the instance was built from an older launch template version than the
-#    group's (a deployment happened while it waited): Auto Scaling launches a fresh instance, so a
-#    pooled instance never serves stale code;
-#  - runs the fetch-code and build steps again (a git source pulls the branch's latest commit) and
-#    restarts the app;
-#  - waits until the app answers HEALTH_URL, then completes the launch (CONTINUE).
-# Needs: HEALTH_URL
-touch "$CWT_ETC/warm-pool"
-printf 'HEALTH_URL=%q\nCWT_LIFECYCLE_HOOK=%q\nCWT_HOME=%q\nCWT_READY_TIMEOUT_SECONDS=%q\n' \
-  "$HEALTH_URL" "$CWT_LIFECYCLE_HOOK" "$CWT_HOME" "${CWT_READY_TIMEOUT_SECONDS:-840}" > "$CWT_ETC/warm-pool.env"
-cat > "$CWT_HOME/bin/warm-resume" <<'SCRIPT'
 #!/bin/bash
-# Readies an instance that leaves the warm pool (see runtime/boot/warm-pool.sh).
+# Readies an instance that leaves the warm pool; installed as a service by runtime/boot/warm-pool.sh.
+# On the first boot (no warm-pool-prepared marker) it has nothing to do.
 set -uo pipefail
-source /etc/cdk-web-tiers/fleet.env
-source /etc/cdk-web-tiers/warm-pool.env
-[ -f /etc/cdk-web-tiers/warm-pool-prepared ] || exit 0
+etc=${CWT_ETC:-/etc/cdk-web-tiers}
+# shellcheck source=/dev/null
+source "$etc/fleet.env"
+# shellcheck source=/dev/null
+source "$etc/warm-pool.env"
+[ -f "$etc/warm-pool-prepared" ] || exit 0
 imds() {
   local token
   token=$(curl -fsS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300') &&
@@ -25,7 +15,7 @@ imds() {
 }
 retry() {
   local attempt
-  for attempt in 1 2 3 4 5 6 7 8; do "$@" && return 0; sleep $((attempt * 2)); done
+  for attempt in 1 2 3 4 5 6 7 8; do "$@" && return 0; sleep $((attempt * ${CWT_RETRY_SECONDS:-2})); done
   return 1
 }
 complete() {
@@ -42,7 +32,7 @@ current=$(retry aws autoscaling describe-auto-scaling-groups --region "$CWT_REGI
   --query 'AutoScalingGroups[0].[LaunchTemplate.Version,MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version]' --output text | tr '\t' '\n' | grep -v '^None$' | head -1)
 if [ -n "$current" ] && [ "$version" != "$current" ]; then
   echo "$(date -u +%FT%TZ) built from launch template version $version, the group is at $current: abandoning so that a fresh instance replaces this one"
-  rm -f /etc/cdk-web-tiers/warm-pool-prepared
+  rm -f "$etc/warm-pool-prepared"
   complete ABANDON
   exit 0
 fi
@@ -52,7 +42,7 @@ while read -r name phase; do
       echo "$(date -u +%FT%TZ) running step $name ($phase) again"
       if ! eval "env $(cat "$CWT_HOME/steps/$name.env") bash -euo pipefail $CWT_HOME/steps/$name.sh"; then
         echo "$(date -u +%FT%TZ) step $name failed: abandoning"
-        rm -f /etc/cdk-web-tiers/warm-pool-prepared
+        rm -f "$etc/warm-pool-prepared"
         complete ABANDON
         exit 1
       fi ;;
@@ -63,30 +53,11 @@ deadline=$(( $(date +%s) + ${CWT_READY_TIMEOUT_SECONDS:-840} ))
 until curl -fsS -o /dev/null --max-time 5 "$HEALTH_URL"; do
   if [ "$(date +%s)" -ge "$deadline" ]; then
     echo "$(date -u +%FT%TZ) the app did not answer $HEALTH_URL: abandoning"
-    rm -f /etc/cdk-web-tiers/warm-pool-prepared
+    rm -f "$etc/warm-pool-prepared"
     complete ABANDON
     exit 1
   fi
   sleep "${CWT_POLL_SECONDS:-5}"
 done
-rm -f /etc/cdk-web-tiers/warm-pool-prepared
+rm -f "$etc/warm-pool-prepared"
 complete CONTINUE
-SCRIPT
-chmod 0755 "$CWT_HOME/bin/warm-resume"
-cat > /etc/systemd/system/cdk-web-tiers-warm-resume.service <<UNIT
-[Unit]
-Description=cdk-web-tiers: ready the app when the instance leaves the warm pool
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-Type=simple
-ExecStart=$CWT_HOME/bin/warm-resume
-StandardOutput=append:$CWT_LOG_DIR/warm-pool.log
-StandardError=append:$CWT_LOG_DIR/warm-pool.log
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-systemctl daemon-reload
-systemctl enable cdk-web-tiers-warm-resume.service

@@ -1,0 +1,100 @@
+/**
+ * runtime/boot/warm-resume.sh, the service that readies an instance leaving the warm pool, run by
+ * bash against recording stubs of `aws`, `curl` and `systemctl`: it waits for InService, abandons
+ * an instance built from an older launch template version, otherwise runs the fetch-code and build
+ * steps again, restarts the app, waits for readiness and completes the launch.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const SCRIPT = path.join(__dirname, '..', 'runtime', 'boot', 'warm-resume.sh');
+
+interface Resume {
+  readonly status: number | null;
+  readonly calls: string[];
+  readonly stdout: string;
+  readonly dir: string;
+}
+
+function resume(options: { prepared?: boolean; instanceVersion?: string; groupVersion?: string; failingStep?: boolean } = {}): Resume {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwt-resume-'));
+  const etc = path.join(dir, 'etc');
+  const home = path.join(dir, 'opt');
+  const bin = path.join(dir, 'bin');
+  for (const d of [etc, path.join(home, 'steps'), bin]) fs.mkdirSync(d, { recursive: true });
+  fs.writeFileSync(path.join(etc, 'fleet.env'), 'CWT_REGION=eu-west-1\nINSTANCE_ID=i-0123456789abcdef0\n');
+  fs.writeFileSync(path.join(etc, 'warm-pool.env'), `HEALTH_URL=http://127.0.0.1:8080/ready\nCWT_LIFECYCLE_HOOK=cdk-web-tiers-ready\nCWT_HOME=${home}\nCWT_READY_TIMEOUT_SECONDS=5\n`);
+  if (options.prepared ?? true) fs.writeFileSync(path.join(etc, 'warm-pool-prepared'), '');
+  // What the boot recorded: a clone step with its environment, and a start step.
+  fs.writeFileSync(path.join(home, 'steps', 'order'), 'app-user prepare\ngit-clone fetch-code\nbuild-app build\napp-service start\n');
+  for (const name of ['app-user', 'git-clone', 'build-app', 'app-service']) {
+    fs.writeFileSync(path.join(home, 'steps', `${name}.env`), `STEP_NAME=${name} 'BRANCH=main branch' `);
+    fs.writeFileSync(path.join(home, 'steps', `${name}.sh`), `echo "ran $STEP_NAME ($BRANCH)" >> "${dir}/calls"\n${name === 'build-app' && options.failingStep ? 'exit 3\n' : ''}`);
+  }
+  fs.writeFileSync(path.join(dir, 'states'), 'Warmed:Stopped\nWarmed:Stopped\nInService\n');
+  fs.writeFileSync(path.join(bin, 'curl'), [
+    '#!/bin/bash',
+    `case "$*" in`,
+    `  *target-lifecycle-state*) f="${dir}/states"; head -1 "$f"; [ "$(wc -l < "$f")" -gt 1 ] && sed -i 1d "$f"; true ;;`,
+    `  *api/token*) echo token ;;`,
+    `  *ready*) echo "curl $*" >> "${dir}/calls" ;;`,
+    'esac',
+  ].join('\n'), { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'aws'), [
+    '#!/bin/bash',
+    `echo "aws $*" >> "${dir}/calls"`,
+    'case "$2" in',
+    `  describe-auto-scaling-instances) printf 'shop-web-group\\t${options.instanceVersion ?? '7'}\\n' ;;`,
+    `  describe-auto-scaling-groups) printf 'None\\t${options.groupVersion ?? '7'}\\n' ;;`,
+    'esac',
+  ].join('\n'), { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, 'systemctl'), `#!/bin/bash\necho "systemctl $*" >> "${dir}/calls"\n`, { mode: 0o755 });
+  const result = spawnSync('bash', [SCRIPT], {
+    env: { PATH: `${bin}:/usr/bin:/bin`, CWT_ETC: etc, CWT_POLL_SECONDS: '0', CWT_RETRY_SECONDS: '0' },
+    encoding: 'utf-8',
+    timeout: 30_000,
+  });
+  const calls = fs.existsSync(path.join(dir, 'calls')) ? fs.readFileSync(path.join(dir, 'calls'), 'utf-8').split('\n').filter(Boolean) : [];
+  return { status: result.status, calls, stdout: result.stdout + result.stderr, dir };
+}
+
+const COMPLETE = 'aws autoscaling complete-lifecycle-action --region eu-west-1 --auto-scaling-group-name shop-web-group --lifecycle-hook-name cdk-web-tiers-ready --instance-id i-0123456789abcdef0 --lifecycle-action-result';
+
+describe('warm-resume', () => {
+  test('on leaving the pool: the fetch-code and build steps run again with their environment, the app restarts, readiness, then CONTINUE', () => {
+    const run = resume();
+    expect(run.status).toBe(0);
+    expect(run.calls.filter(c => !c.startsWith('aws autoscaling describe'))).toEqual([
+      'ran git-clone (main branch)',
+      'ran build-app (main branch)',
+      'systemctl is-enabled --quiet webapp.service',
+      'systemctl restart webapp.service',
+      'curl -fsS -o /dev/null --max-time 5 http://127.0.0.1:8080/ready',
+      `${COMPLETE} CONTINUE`,
+    ]);
+    expect(run.stdout).toContain('leaving the warm pool');
+    expect(fs.existsSync(path.join(run.dir, 'etc', 'warm-pool-prepared'))).toBe(false);
+  });
+
+  test('an instance built from an older launch template version abandons its launch without running anything', () => {
+    const run = resume({ instanceVersion: '6', groupVersion: '7' });
+    expect(run.status).toBe(0);
+    expect(run.calls.some(c => c.startsWith('ran '))).toBe(false);
+    expect(run.calls[run.calls.length - 1]).toBe(`${COMPLETE} ABANDON`);
+    expect(run.stdout).toContain('built from launch template version 6, the group is at 7');
+  });
+
+  test('a step that fails again abandons the launch', () => {
+    const run = resume({ failingStep: true });
+    expect(run.status).toBe(1);
+    expect(run.calls[run.calls.length - 1]).toBe(`${COMPLETE} ABANDON`);
+  });
+
+  test('on the first boot (not prepared for the pool) it does nothing', () => {
+    const run = resume({ prepared: false });
+    expect(run.status).toBe(0);
+    expect(run.calls).toEqual([]);
+  });
+});
