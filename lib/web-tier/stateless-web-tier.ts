@@ -1,6 +1,7 @@
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -728,39 +729,43 @@ function validateLoadBalancerProps(scope: Construct, props: StatelessWebTierProp
 
 /**
  * Step scaling next to target tracking: one datapoint of one minute is enough, and the steps are
- * large, because a saturated CPU hides how far demand went past capacity.
+ * large, because a saturated CPU hides how far demand went past capacity. Built from
+ * StepScalingAction and an alarm rather than scaleOnMetric, which passes a deprecated cooldown and
+ * makes aws-cdk-lib print a deprecation warning at every synth.
  */
 function addBurstSteps(tier: StatelessWebTier, requestsPerSecondPerInstance: number | undefined): void {
-  tier.autoScalingGroup.scaleOnMetric('CpuBurst', {
-    metric: groupCpuMetric(tier.autoScalingGroup, { period: Duration.minutes(1) }),
-    scalingSteps: [
-      { upper: 70, change: 0 },
-      { lower: 70, change: 100 },
-      { lower: 85, change: 200 },
-      { lower: 95, change: 700 },
-    ],
-    adjustmentType: autoscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
-    // Instances enter service only once their app answers (launch lifecycle hook), so one
-    // minute after that their CPU tells the truth.
-    estimatedInstanceWarmup: Duration.minutes(1),
-  });
+  burstPolicy(tier, 'CpuBurst', groupCpuMetric(tier.autoScalingGroup, { period: Duration.minutes(1) }), 70, [
+    { lowerBound: 0, upperBound: 15, adjustment: 100 },
+    { lowerBound: 15, upperBound: 25, adjustment: 200 },
+    { lowerBound: 25, adjustment: 700 },
+  ]);
   if (requestsPerSecondPerInstance === undefined) return;
   const full = requestsPerSecondPerInstance * 60;
   // Request count does not saturate: the step follows how many times capacity the demand is.
-  tier.autoScalingGroup.scaleOnMetric('RequestBurst', {
-    metric: tier.targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1), statistic: 'Sum' }),
-    scalingSteps: [
-      { upper: full, change: 0 },
-      { lower: full, change: 100 },
-      { lower: 2 * full, change: 300 },
-      { lower: 4 * full, change: 700 },
-      { lower: 8 * full, change: 1500 },
-    ],
+  burstPolicy(tier, 'RequestBurst', tier.targetGroup.metrics.requestCountPerTarget({ period: Duration.minutes(1), statistic: 'Sum' }), full, [
+    { lowerBound: 0, upperBound: full, adjustment: 100 },
+    { lowerBound: full, upperBound: 3 * full, adjustment: 300 },
+    { lowerBound: 3 * full, upperBound: 7 * full, adjustment: 700 },
+    { lowerBound: 7 * full, adjustment: 1500 },
+  ]);
+}
+
+function burstPolicy(tier: StatelessWebTier, id: string, metric: cloudwatch.IMetric, threshold: number, steps: autoscaling.AdjustmentTier[]): void {
+  const action = new autoscaling.StepScalingAction(tier.autoScalingGroup, id, {
+    autoScalingGroup: tier.autoScalingGroup,
     adjustmentType: autoscaling.AdjustmentType.PERCENT_CHANGE_IN_CAPACITY,
-    evaluationPeriods: 1,
-    datapointsToAlarm: 1,
+    metricAggregationType: autoscaling.MetricAggregationType.AVERAGE,
+    // Instances enter service only once their app answers (launch lifecycle hook), so one
+    // minute after that their metrics tell the truth.
     estimatedInstanceWarmup: Duration.minutes(1),
   });
+  for (const step of steps) action.addAdjustment(step);
+  new cloudwatch.Alarm(tier.autoScalingGroup, `${id}Alarm`, {
+    metric,
+    threshold,
+    comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    alarmDescription: `Burst scale-out of ${tier.node.path}`,
+  }).addAlarmAction(new cloudwatchActions.AutoScalingAction(action));
 }
