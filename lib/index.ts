@@ -4,6 +4,7 @@ export * from './common/encryption-keys';
 export * from './common/findings';
 export * from './app/app-source';
 export * from './app/git-repository-source';
+export * from './environments/environment-profile';
 export * from './fleet/boot-step';
 export * from './fleet/tier';
 export * from './fleet/tier-base';

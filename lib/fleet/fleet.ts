@@ -13,6 +13,7 @@ import { EnvironmentSecretOptions, environmentSecretStep } from '../app/app-envi
 import { acknowledgeFindings } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { invalid, warn } from '../common/validation';
+import { EnvironmentProfile } from '../environments/environment-profile';
 import { BootScript, MAX_USER_DATA_BYTES, bootFile, bootFilesDir } from './boot-script';
 import { BootPhase, BootStep } from './boot-step';
 import { ResolvedCapacity } from './capacity';
@@ -80,7 +81,8 @@ export class Fleet extends Construct {
     const stack = Stack.of(this);
     this.appPort = props.appPort;
     const subnets = selectInstanceSubnets(scope, props.vpc, props.vpcSubnets);
-    const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL);
+    const profile = EnvironmentProfile.of(scope);
+    const instanceType = props.instanceType ?? profile.instanceType;
     const instanceTypes = resolveInstanceTypes(scope, instanceType, props.fallbackInstanceTypes);
     const deployment = resolveDeployment(scope, props.capacity, props.deployment, props.singleton);
     this.readinessTimeoutSeconds = Math.max(60, deployment.timeout.toSeconds() - 60);
@@ -89,7 +91,7 @@ export class Fleet extends Construct {
     this.allowServicesToUseKey();
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: props.logRetention ?? profile.logRetention,
       encryptionKey: this.encryptionKey,
     });
 

@@ -6,6 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkInteger, checkRange, invalid } from '../common/validation';
+import { EnvironmentProfile } from '../environments/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
@@ -175,13 +176,13 @@ export interface StatelessWebTierProps extends TierInstanceProps {
   /**
    * Deletion protection of the tier's own load balancer.
    *
-   * @default true
+   * @default - the environment profile's deletionProtection: true, except in development and staging
    */
   readonly deletionProtection?: boolean;
   /**
    * How many instances.
    *
-   * @default { min: 2, max: 10 }
+   * @default - { min: 2, max: 10 }, or the environment profile's webMinCapacity and webMaxCapacity
    */
   readonly capacity?: TierCapacity;
   /**
@@ -225,7 +226,8 @@ export class StatelessWebTier extends TierBase {
     super(scope, id);
     this.appPort = props.appPort ?? 8080;
     checkInteger(this, 'appPort', this.appPort, 1, 65535);
-    const capacity = resolveCapacity(this, props.capacity, { min: 2, max: 10 });
+    const profile = EnvironmentProfile.of(this);
+    const capacity = resolveCapacity(this, props.capacity, { min: profile.webMinCapacity, max: profile.webMaxCapacity });
     const health = validateHealthCheck(this, props.healthCheck);
     validateScaling(this, props.scaling);
     validateLoadBalancerProps(this, props);

@@ -8,6 +8,7 @@ import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib'
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { checkInteger, invalid, warn } from '../common/validation';
+import { EnvironmentProfile } from '../environments/environment-profile';
 import { WebFirewall } from './web-firewall';
 
 /**
@@ -50,7 +51,7 @@ export interface TierLoadBalancerProps {
   /**
    * Refuse to delete the load balancer (a stack deletion fails until it is turned off).
    *
-   * @default true
+   * @default - the environment profile's deletionProtection: true, except in development and staging
    */
   readonly deletionProtection?: boolean;
   /**
@@ -142,7 +143,8 @@ export class TierLoadBalancer extends Construct {
     if (!webApplicationFirewall && props.requestsPerIpPer5Minutes !== undefined) {
       invalid(this, 'requestsPerIpPer5Minutes', requestsPerIpPer5Minutes, 'The rate limit is a firewall rule but webApplicationFirewall is false: remove one of them.');
     }
-    const deletionProtection = props.deletionProtection ?? true;
+    const profile = EnvironmentProfile.of(this);
+    const deletionProtection = props.deletionProtection ?? profile.deletionProtection;
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing,
@@ -161,7 +163,9 @@ export class TierLoadBalancer extends Construct {
       warn(this, 'noWebApplicationFirewall', 'webApplicationFirewall is false: no managed rules or rate limit filter requests before they reach the instances.');
     }
     if (!deletionProtection) {
-      warn(this, 'noDeletionProtection', 'deletionProtection is false: a stack update or deletion can remove the load balancer and its DNS name.');
+      const message = 'deletionProtection is false: a stack update or deletion can remove the load balancer and its DNS name.';
+      if (props.deletionProtection === undefined) profile._warnChosen(this, 'noDeletionProtection', message);
+      else warn(this, 'noDeletionProtection', message);
     }
 
     if (props.accessLogsBucket) {
