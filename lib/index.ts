@@ -15,3 +15,15 @@ export * from './storage/shared-uploads';
 export * from './web-tier/tier-load-balancer';
 export * from './web-tier/stateless-web-tier';
 export * from './worker/singleton-worker';
+export { SpikeChart } from './spike/chart';
+export type { SpikeChartOptions } from './spike/chart';
+export { SpikeAdjustmentType, SpikeComparison, SpikeHealthCheckType, SpikeMetric, SpikeWarmPoolState } from './spike/model';
+export type {
+  ScalingModel, SpikeAlarmModel, SpikeMetricModel, SpikeModelOptions, SpikeScheduledActionModel, SpikeSimpleScalingModel,
+  SpikeStepModel, SpikeStepScalingModel, SpikeTargetGroupModel, SpikeTargetTrackingModel, SpikeWarmPoolModel,
+} from './spike/model';
+export { SpikeProfile } from './spike/profile';
+export type { CsvProfileOptions, RampProfileOptions, SpikeProfileStage, StepProfileOptions, TvAdProfileOptions } from './spike/profile';
+export type { SpikeResult, SpikeRunOptions, SpikeSample, SpikeSummary } from './spike/simulator';
+export { SpikeSimulation } from './spike/spike-simulation';
+export type { ExpectSpikeOptions } from './spike/expect-spike';

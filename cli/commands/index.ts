@@ -1,7 +1,9 @@
 import { CliCommand } from '../command';
+import { spikeCommand } from './spike';
 import { validateCommand } from './validate';
 
 /** Every subcommand, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
   validateCommand,
+  spikeCommand,
 ];

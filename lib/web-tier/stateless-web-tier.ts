@@ -13,6 +13,7 @@ import { resolveCapacity } from '../fleet/capacity';
 import { Fleet } from '../fleet/fleet';
 import { TierCapacity, TierInstanceProps } from '../fleet/tier';
 import { TierBase } from '../fleet/tier-base';
+import { ExpectSpikeOptions, spikeExpectationErrors, validateExpectSpike } from '../spike/expect-spike';
 import { TierLoadBalancer } from './tier-load-balancer';
 
 /**
@@ -308,6 +309,19 @@ export class StatelessWebTier extends TierBase {
         timeZone: action.timeZone,
       });
     }
+  }
+
+  /**
+   * Fails synthesis unless the spike simulator shows the tier absorbing the spike in time: its
+   * real scaling configuration (policies, alarms, warm pool, schedules, health checks) against
+   * the demand profile. Checked after every other call on the tier.
+   *
+   * @example
+   * web.expectSpike({ factor: 15, absorbWithin: Duration.minutes(3), requestsPerSecondPerInstance: 120 });
+   */
+  public expectSpike(options: ExpectSpikeOptions): void {
+    validateExpectSpike(this, options);
+    this.node.addValidation({ validate: () => spikeExpectationErrors(this, options) });
   }
 
   /** Requests that reached the tier's instances. */

@@ -53,8 +53,9 @@ describe('cdk-web-tiers', () => {
     expect(io.stderr).toContain('Usage: cdk-web-tiers echo WORD...');
   });
 
-  test('the real command list has validate', () => {
+  test('the real command list has validate and spike', () => {
     expect(mainUsage()).toMatch(/^ {2}validate {2}/m);
+    expect(mainUsage()).toMatch(/^ {2}spike {5}simulate a demand spike/m);
   });
 
   test('the bin runs from the package.json entry', () => {
