@@ -5,6 +5,7 @@ export * from './common/findings';
 export * from './app/app-source';
 export * from './app/git-repository-source';
 export * from './environments/environment-profile';
+export * from './environments/load-test-script';
 export * from './fleet/boot-step';
 export * from './fleet/tier';
 export * from './fleet/tier-base';
