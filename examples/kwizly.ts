@@ -103,6 +103,11 @@ export class KwizlyStack extends Stack {
       performanceInsightEncryptionKey: databaseKey,
       autoMinorVersionUpgrade: true,
     });
+    if (props.deletionProtection === undefined && !deletionProtection) {
+      Findings.acknowledge(database,
+        `The ${EnvironmentProfile.of(this).name} environment profile turns deletion protection off so that the environment is deleted with its stack; production keeps it on.`,
+        ['AwsSolutions-RDS10', 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled', 'HIPAA.Security-RDSInstanceDeletionProtectionEnabled', 'CT.RDS.PR.13']);
+    }
     const databaseBackup = backups.addSelection('Database', { resources: [backup.BackupResource.fromRdsDatabaseInstance(database)] });
     Findings.acknowledge(databaseBackup,
       'AWSBackupServiceRolePolicyForBackup is the AWS-maintained policy that AWS Backup documents for its service role; AWS updates it as services gain backup support.',

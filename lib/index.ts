@@ -4,6 +4,7 @@ export * from './common/encryption-keys';
 export * from './common/findings';
 export * from './app/app-source';
 export * from './app/git-repository-source';
+export * from './environments/delivery-pipeline';
 export * from './environments/environment-profile';
 export * from './environments/load-test-script';
 export * from './fleet/boot-step';

@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { acknowledgeFindings } from '../common/acknowledge';
 import { invalid } from '../common/validation';
 
 /**
@@ -71,6 +72,13 @@ export interface EnvironmentProfileProps {
    * @default false
    */
   readonly loadTest?: boolean;
+  /**
+   * Whether a delivery pipeline checks, with the spike simulator, that the web tiers of a stage with
+   * this profile absorb the pipeline's spike before deploying it.
+   *
+   * @default true
+   */
+  readonly spikeGate?: boolean;
 }
 
 /** Where profiles are attached: a Stage or Stack (or any construct) → its profile. */
@@ -89,7 +97,7 @@ const READ = new WeakSet<IConstruct>();
  * warning that names the profile, acknowledged by the profile rather than by hand.
  */
 export class EnvironmentProfile {
-  /** Small and cheap: one instance (up to 2), one NAT gateway, no failover, no backups, no deletion protection, a month of logs. */
+  /** Small and cheap: one instance (up to 2), one NAT gateway, no failover, no backups, no deletion protection, a month of logs, no spike gate. */
   public static development(): EnvironmentProfile {
     return new EnvironmentProfile({
       name: 'development',
@@ -100,6 +108,7 @@ export class EnvironmentProfile {
       logRetention: logs.RetentionDays.ONE_MONTH,
       webMinCapacity: 1,
       webMaxCapacity: 2,
+      spikeGate: false,
     });
   }
 
@@ -181,6 +190,8 @@ export class EnvironmentProfile {
   public readonly requiresApproval: boolean;
   /** A pipeline load-tests this stage. */
   public readonly loadTest: boolean;
+  /** A pipeline checks this stage's web tiers against its spike. */
+  public readonly spikeGate: boolean;
 
   private constructor(props: EnvironmentProfileProps) {
     if (!/^[a-z][a-z0-9-]{0,30}$/.test(props.name)) {
@@ -197,6 +208,7 @@ export class EnvironmentProfile {
     this.instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL);
     this.requiresApproval = props.requiresApproval ?? false;
     this.loadTest = props.loadTest ?? false;
+    this.spikeGate = props.spikeGate ?? true;
     if (!Number.isInteger(this.webMinCapacity) || this.webMinCapacity < 1 || !Number.isInteger(this.webMaxCapacity) || this.webMaxCapacity < this.webMinCapacity) {
       throw new Error(`cdk-web-tiers: invalid EnvironmentProfile ${this.name} capacity (min ${this.webMinCapacity}, max ${this.webMaxCapacity}). Use whole numbers with 1 ≤ webMinCapacity ≤ webMaxCapacity.`);
     }
@@ -228,6 +240,15 @@ export class EnvironmentProfile {
     Annotations.of(scope).addWarningV2(fullId, message);
     Annotations.of(scope).acknowledgeWarning(fullId, `chosen by the ${this.name} environment profile`);
     Annotations.of(scope).addInfo(`${fullId}: ${message} (set by the ${this.name} profile, which acknowledges it)`);
+  }
+
+  /**
+   * Acknowledges the validator findings that a choice of this profile causes on a resource, with
+   * the profile named in the reason.
+   * @internal
+   */
+  public _acknowledgeChosen(resource: IConstruct, choice: string, ...ids: string[]): void {
+    acknowledgeFindings(resource, `The ${this.name} environment profile ${choice}; the production profile does not.`, ...ids);
   }
 }
 

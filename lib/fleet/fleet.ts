@@ -94,6 +94,9 @@ export class Fleet extends Construct {
       retention: props.logRetention ?? profile.logRetention,
       encryptionKey: this.encryptionKey,
     });
+    if (props.logRetention === undefined && profile.logRetention < logs.RetentionDays.ONE_YEAR) {
+      profile._acknowledgeChosen(this.logGroup, `keeps instance logs ${profile.logRetention} days, as the environment is not production`, 'CT.CLOUDWATCH.PR.2');
+    }
 
     this.role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),

@@ -192,6 +192,9 @@ export class JobLock extends Construct implements ec2.IConnectable {
     // Explicit: lock keys and tick records live at most a day and mean nothing after the stack is
     // gone, so deleting or replacing the group keeps no final snapshot (which would only cost money).
     group.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    if (!multiAz && props.multiAz === undefined) {
+      profile._acknowledgeChosen(group, 'runs the lock on one node, without failover, to save its cost (scheduled jobs pause while it is down)', 'AwsSolutions-AEC4');
+    }
     this.endpointAddress = group.attrPrimaryEndPointAddress;
     this.endpointPort = port;
     this.cliAsset = joblockCliAsset(this, 'Cli');

@@ -137,6 +137,10 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
         })],
       }),
     });
+    if (!automaticBackups && !props.backupPlan && props.automaticBackups === undefined) {
+      profile._acknowledgeChosen(this.fileSystem, 'does not back up uploads, as the environment holds no data worth restoring',
+        'NIST.800.53.R5-EFSInBackupPlan', 'HIPAA.Security-EFSInBackupPlan');
+    }
     this.accessPoint = this.fileSystem.addAccessPoint('AccessPoint', {
       path: rootDirectory,
       posixUser: { uid: String(ownerUid), gid: String(ownerGid) },
