@@ -2,6 +2,7 @@ import { App, AppProps } from 'aws-cdk-lib';
 import { BuycycleStack } from '../examples/buycycle';
 import { KarmaLabsStack } from '../examples/karma-labs';
 import { KwizlyStack } from '../examples/kwizly';
+import { KwizlyDeliveryStack } from '../examples/kwizly-delivery';
 
 /** Region of the example stacks unless `-c region=...` says otherwise. */
 export const DEFAULT_EXAMPLE_REGION = 'us-east-1';
@@ -21,6 +22,10 @@ export function buildExamplesApp(props: AppProps = {}): App {
   new KwizlyStack(app, 'Kwizly', {
     env,
     description: 'cdk-web-tiers example: Kwizly (web tier built from git at boot, env from Secrets Manager, EFS uploads, job lock, RDS)',
+  });
+  new KwizlyDeliveryStack(app, 'KwizlyDelivery', {
+    env,
+    description: 'cdk-web-tiers example: Kwizly delivery pipeline (development, staging, production with gates)',
   });
   new BuycycleStack(app, 'Buycycle', {
     env,

@@ -5,7 +5,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnOutput, CfnParameter, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppSource, EncryptionKeys, Findings, JobLock, SharedUploads, StatelessWebTier, TierNetwork } from '../lib';
+import { AppSource, EncryptionKeys, EnvironmentProfile, Findings, JobLock, SharedUploads, StatelessWebTier, TierNetwork } from '../lib';
 
 /**
  * Props of the Kwizly example.
@@ -30,7 +30,8 @@ export class KwizlyStack extends Stack {
 
   constructor(scope: Construct, id: string, props: KwizlyStackProps = {}) {
     super(scope, id, props);
-    const deletionProtection = props.deletionProtection ?? true;
+    // The database follows the environment profile too (true in production), unless the prop says otherwise.
+    const deletionProtection = props.deletionProtection ?? EnvironmentProfile.of(this).deletionProtection;
     const network = new TierNetwork(this, 'Network');
     const backupKey = EncryptionKeys.create(this, 'BackupKey', 'Kwizly backup vault');
     const backups = backup.BackupPlan.daily35DayRetention(this, 'Backups',
@@ -57,9 +58,10 @@ export class KwizlyStack extends Stack {
       }),
       environment: appEnvironment,
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn.valueAsString),
-      deletionProtection,
+      deletionProtection: props.deletionProtection,
       // Eight servers awake at 8 o'clock: the rush when quizzes open.
-      capacity: { min: 2, max: 8 },
+      // min from the environment profile (2 in production, 1 in development).
+      capacity: { max: 8 },
       scaling: { targetCpuPercent: 50 },
       healthCheck: { path: '/healthz' },
       deployment: { timeout: Duration.minutes(20) },
@@ -101,6 +103,11 @@ export class KwizlyStack extends Stack {
       performanceInsightEncryptionKey: databaseKey,
       autoMinorVersionUpgrade: true,
     });
+    if (props.deletionProtection === undefined && !deletionProtection) {
+      Findings.acknowledge(database,
+        `The ${EnvironmentProfile.of(this).name} environment profile turns deletion protection off so that the environment is deleted with its stack; production keeps it on.`,
+        ['AwsSolutions-RDS10', 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled', 'HIPAA.Security-RDSInstanceDeletionProtectionEnabled', 'CT.RDS.PR.13']);
+    }
     const databaseBackup = backups.addSelection('Database', { resources: [backup.BackupResource.fromRdsDatabaseInstance(database)] });
     Findings.acknowledge(databaseBackup,
       'AWSBackupServiceRolePolicyForBackup is the AWS-maintained policy that AWS Backup documents for its service role; AWS updates it as services gain backup support.',

@@ -1,4 +1,5 @@
 import { CliCommand } from '../command';
+import { loadtestCommand } from './loadtest';
 import { spikeCommand } from './spike';
 import { validateCommand } from './validate';
 
@@ -6,4 +7,5 @@ import { validateCommand } from './validate';
 export const COMMANDS: readonly CliCommand[] = [
   validateCommand,
   spikeCommand,
+  loadtestCommand,
 ];

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import { CliCommand, CliIo, UsageError } from '../command';
+import { PROFILE_FLAGS, PROFILE_FLAGS_USAGE, numberFlag, parseFlags, profileFromFlags } from '../flags';
 import { SpikeChart } from '../../lib/spike/chart';
 import { DEFAULT_BOOT_SECONDS, DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE, DEFAULT_WARM_START_SECONDS } from '../../lib/spike/model';
-import { SpikeProfile } from '../../lib/spike/profile';
 import { SpikeResult } from '../../lib/spike/simulator';
 import { SpikeSimulation } from '../../lib/spike/spike-simulation';
 
@@ -16,11 +16,7 @@ const USAGE = [
   'Options:',
   '  --group G               the group: a tier\'s id (Web), a construct path (Stack/Web), or the logical id',
   '                          of any AWS::AutoScaling::AutoScalingGroup',
-  '  --profile P             step | ramp | tv-ad (default tv-ad); --csv replaces it',
-  '  --factor N              peak demand / baseline demand (default 15)',
-  '  --ramp-seconds N        seconds to the peak (default: 60 for tv-ad, 600 for ramp)',
-  '  --hold-minutes N        minutes at the peak (default: 20 for tv-ad, 30 for ramp, 60 for step)',
-  '  --csv FILE              demand from a CSV of `timestamp,requests` per minute (ALB RequestCount, Sum, 1 min)',
+  ...PROFILE_FLAGS_USAGE,
   `  --rps-per-instance N    requests per second one instance serves at full CPU (default ${DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE})`,
   `  --boot-seconds N        seconds from launch until the app answers (default ${DEFAULT_BOOT_SECONDS})`,
   `  --warm-start-seconds N  seconds from leaving a warm pool until the app answers (default ${DEFAULT_WARM_START_SECONDS}; 0 for running pools)`,
@@ -34,57 +30,15 @@ const USAGE = [
   'Exit codes: 0 simulated (and within --expect-minutes), 1 not within --expect-minutes or unreadable input, 64 bad usage.',
 ].join('\n');
 
-const VALUE_FLAGS = new Set(['--group', '--profile', '--factor', '--ramp-seconds', '--hold-minutes', '--csv', '--rps-per-instance',
+const VALUE_FLAGS = new Set(['--group', ...PROFILE_FLAGS, '--rps-per-instance',
   '--boot-seconds', '--warm-start-seconds', '--baseline-rps', '--at', '--svg', '--expect-minutes']);
 const BOOLEAN_FLAGS = new Set(['--json']);
 
-interface Parsed {
-  readonly template: string;
-  readonly flags: Map<string, string>;
-}
-
-function parse(args: string[]): Parsed {
-  const flags = new Map<string, string>();
-  const positional: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const [name, inline] = args[i].split(/=(.*)/s, 2);
-    if (VALUE_FLAGS.has(name)) {
-      const value = inline ?? args[++i];
-      if (value === undefined) throw new UsageError(`${name} needs a value`);
-      flags.set(name, value);
-    } else if (BOOLEAN_FLAGS.has(name)) {
-      flags.set(name, 'true');
-    } else if (name.startsWith('-')) {
-      throw new UsageError(`unknown option ${name}`);
-    } else {
-      positional.push(args[i]);
-    }
-  }
+function parse(args: string[]): { template: string; flags: Map<string, string> } {
+  const { flags, positional } = parseFlags(args, VALUE_FLAGS, BOOLEAN_FLAGS);
   if (positional.length !== 1) throw new UsageError('give exactly one template file');
   if (!flags.has('--group')) throw new UsageError('--group is required (a tier\'s id, a construct path or a logical id)');
   return { template: positional[0], flags };
-}
-
-function numberFlag(flags: Map<string, string>, name: string): number | undefined {
-  const raw = flags.get(name);
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${name} must be a number, not ${JSON.stringify(raw)}`);
-  return n;
-}
-
-function profileOf(flags: Map<string, string>): SpikeProfile {
-  const csv = flags.get('--csv');
-  if (csv !== undefined) return SpikeProfile.fromCsv(fs.readFileSync(csv, 'utf-8'));
-  const factor = numberFlag(flags, '--factor') ?? 15;
-  const rampSeconds = numberFlag(flags, '--ramp-seconds');
-  const holdMinutes = numberFlag(flags, '--hold-minutes');
-  switch (flags.get('--profile') ?? 'tv-ad') {
-    case 'tv-ad': return SpikeProfile.tvAd({ factor, rampSeconds, holdMinutes });
-    case 'step': return SpikeProfile.step({ factor, holdMinutes });
-    case 'ramp': return SpikeProfile.ramp({ factor, rampSeconds, holdMinutes });
-    default: throw new UsageError(`--profile must be step, ramp or tv-ad, not ${JSON.stringify(flags.get('--profile'))}`);
-  }
 }
 
 /** The object `--json` prints. */
@@ -135,7 +89,7 @@ function describe(result: SpikeResult): string {
 
 async function run(args: string[], io: CliIo): Promise<number> {
   const { template: file, flags } = parse(args);
-  const profile = profileOf(flags);
+  const profile = profileFromFlags(flags);
   let template: unknown;
   try {
     template = JSON.parse(fs.readFileSync(file, 'utf-8'));

@@ -13,6 +13,7 @@ import { EnvironmentSecretOptions, environmentSecretStep } from '../app/app-envi
 import { acknowledgeFindings } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { invalid, warn } from '../common/validation';
+import { EnvironmentProfile } from '../environments/environment-profile';
 import { BootScript, MAX_USER_DATA_BYTES, bootFile, bootFilesDir } from './boot-script';
 import { BootPhase, BootStep } from './boot-step';
 import { ResolvedCapacity } from './capacity';
@@ -80,7 +81,8 @@ export class Fleet extends Construct {
     const stack = Stack.of(this);
     this.appPort = props.appPort;
     const subnets = selectInstanceSubnets(scope, props.vpc, props.vpcSubnets);
-    const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL);
+    const profile = EnvironmentProfile.of(scope);
+    const instanceType = props.instanceType ?? profile.instanceType;
     const spot = props.capacity.baseline !== undefined;
     const instanceTypes = spot
       ? resolveSpotInstanceTypes(scope, instanceType, props.fallbackInstanceTypes)
@@ -92,9 +94,12 @@ export class Fleet extends Construct {
     this.allowServicesToUseKey();
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      retention: props.logRetention ?? profile.logRetention,
       encryptionKey: this.encryptionKey,
     });
+    if (props.logRetention === undefined && profile.logRetention < logs.RetentionDays.ONE_YEAR) {
+      profile._acknowledgeChosen(this.logGroup, `keeps instance logs ${profile.logRetention} days, as the environment is not production`, 'CT.CLOUDWATCH.PR.2');
+    }
 
     this.role = new iam.Role(this, 'InstanceRole', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),

@@ -46,13 +46,13 @@ export interface TierCapacity {
    * Fewest instances. Rolling deployments never go below this many healthy instances
    * (when `max` leaves room for an extra instance).
    *
-   * @default 2 for a StatelessWebTier, 1 for a SingletonWorker
+   * @default - 2 for a StatelessWebTier (the environment profile's webMinCapacity: 1 in development), 1 for a SingletonWorker
    */
   readonly min?: number;
   /**
    * Most instances that scaling may reach.
    *
-   * @default 10 for a StatelessWebTier, 1 for a SingletonWorker
+   * @default - 10 for a StatelessWebTier (the environment profile's webMaxCapacity: 2 in development), 1 for a SingletonWorker
    */
   readonly max?: number;
   /**
@@ -122,7 +122,7 @@ export interface TierInstanceProps {
   /**
    * Instance type.
    *
-   * @default t3.small
+   * @default - the environment profile's instanceType: t3.small
    */
   readonly instanceType?: ec2.InstanceType;
   /**
@@ -171,7 +171,7 @@ export interface TierInstanceProps {
   /**
    * Retention of the tier's log group (boot, app, job and health logs).
    *
-   * @default logs.RetentionDays.ONE_YEAR
+   * @default - the environment profile's logRetention: one year (a month in development, three in staging)
    */
   readonly logRetention?: logs.RetentionDays;
 }

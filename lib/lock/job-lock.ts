@@ -10,6 +10,7 @@ import { acknowledgeFindings } from '../common/acknowledge';
 import { createKey } from '../common/encryption';
 import { dataSubnets } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
+import { EnvironmentProfile } from '../environments/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
@@ -67,7 +68,7 @@ export interface JobLockProps {
    * A replica in a second Availability Zone with automatic failover, so that scheduled jobs keep
    * running when a node or a zone fails. Without it, jobs stop (fail closed) while the node is down.
    *
-   * @default true
+   * @default - the environment profile's lockFailover: true, except in development
    */
   readonly multiAz?: boolean;
   /**
@@ -113,7 +114,8 @@ export class JobLock extends Construct implements ec2.IConnectable {
     super(scope, id);
     const engine = props.engine ?? LockEngine.VALKEY_8;
     const nodeType = props.nodeType ?? 'cache.t4g.micro';
-    const multiAz = props.multiAz ?? true;
+    const profile = EnvironmentProfile.of(this);
+    const multiAz = props.multiAz ?? profile.lockFailover;
     const port = props.port ?? 6379;
     checkInteger(this, 'port', port, 1024, 65535);
     if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(nodeType)) {
@@ -123,7 +125,9 @@ export class JobLock extends Construct implements ec2.IConnectable {
       invalid(this, 'nodeType', nodeType, 'T1 nodes do not support automatic failover: use cache.t4g.micro or larger, or multiAz: false.');
     }
     if (!multiAz) {
-      warn(this, 'lockWithoutFailover', 'multiAz is false: while the single cache node is down or its zone fails, every scheduled job is skipped (joblock fails closed).');
+      const message = 'multiAz is false: while the single cache node is down or its zone fails, every scheduled job is skipped (joblock fails closed).';
+      if (props.multiAz === undefined) profile._warnChosen(this, 'lockWithoutFailover', message);
+      else warn(this, 'lockWithoutFailover', message);
     }
     const subnets = props.vpc.selectSubnets(dataSubnets(props.vpc, props.vpcSubnets));
     if (subnets.hasPublic) {
@@ -188,6 +192,9 @@ export class JobLock extends Construct implements ec2.IConnectable {
     // Explicit: lock keys and tick records live at most a day and mean nothing after the stack is
     // gone, so deleting or replacing the group keeps no final snapshot (which would only cost money).
     group.applyRemovalPolicy(RemovalPolicy.DESTROY);
+    if (!multiAz && props.multiAz === undefined) {
+      profile._acknowledgeChosen(group, 'runs the lock on one node, without failover, to save its cost (scheduled jobs pause while it is down)', 'AwsSolutions-AEC4');
+    }
     this.endpointAddress = group.attrPrimaryEndPointAddress;
     this.endpointPort = port;
     this.cliAsset = joblockCliAsset(this, 'Cli');

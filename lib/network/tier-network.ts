@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
+import { EnvironmentProfile } from '../environments/environment-profile';
 
 /**
  * Props of a {@link TierNetwork}.
@@ -28,7 +29,7 @@ export interface TierNetworkProps {
    * NAT gateways. One per Availability Zone keeps the private subnets online when a zone fails;
    * fewer saves money at that risk.
    *
-   * @default - one per Availability Zone
+   * @default - one per Availability Zone; one in all when the environment profile has sharedNatGateway (development)
    */
   readonly natGateways?: number;
   /**
@@ -71,10 +72,13 @@ export class TierNetwork extends Construct {
     if (maxAzs !== 2 && maxAzs !== 3) {
       invalid(this, 'maxAzs', maxAzs, 'Use 2 or 3: tiers need at least two Availability Zones, and a third adds resilience, not capacity.');
     }
-    const natGateways = props.natGateways ?? maxAzs;
+    const profile = EnvironmentProfile.of(this);
+    const natGateways = props.natGateways ?? (profile.sharedNatGateway ? 1 : maxAzs);
     checkInteger(this, 'natGateways', natGateways, 1, maxAzs);
     if (natGateways < maxAzs) {
-      warn(this, 'sharedNatGateway', `natGateways (${natGateways}) is below maxAzs (${maxAzs}): private subnets of a zone whose NAT gateway fails lose outbound access.`);
+      const message = `natGateways (${natGateways}) is below maxAzs (${maxAzs}): private subnets of a zone whose NAT gateway fails lose outbound access.`;
+      if (props.natGateways === undefined) profile._warnChosen(this, 'sharedNatGateway', message);
+      else warn(this, 'sharedNatGateway', message);
     }
     const cidr = props.cidr ?? '10.0.0.0/16';
     const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);

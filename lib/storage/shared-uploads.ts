@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledgeFindings } from '../common/acknowledge';
 import { dataSubnets, slug } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
+import { EnvironmentProfile } from '../environments/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
@@ -51,7 +52,7 @@ export interface SharedUploadsProps {
   /**
    * Daily AWS Backup of the file system (35-day retention, the EFS default backup plan).
    *
-   * @default true
+   * @default - the environment profile's uploadBackups: true, except in development and staging
    */
   readonly automaticBackups?: boolean;
   /**
@@ -106,9 +107,12 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
     if (props.backupPlan && props.automaticBackups) {
       invalid(this, 'automaticBackups', true, 'With a backupPlan the file system is backed up by that plan: remove automaticBackups, or the backupPlan.');
     }
-    const automaticBackups = props.backupPlan ? false : props.automaticBackups ?? true;
+    const profile = EnvironmentProfile.of(this);
+    const automaticBackups = props.backupPlan ? false : props.automaticBackups ?? profile.uploadBackups;
     if (!automaticBackups && !props.backupPlan) {
-      warn(this, 'noUploadBackups', 'automaticBackups is false: a deleted or overwritten upload cannot be restored.');
+      const message = 'automaticBackups is false: a deleted or overwritten upload cannot be restored.';
+      if (props.automaticBackups === undefined) profile._warnChosen(this, 'noUploadBackups', message);
+      else warn(this, 'noUploadBackups', message);
     }
 
     this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
@@ -133,6 +137,10 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
         })],
       }),
     });
+    if (!automaticBackups && !props.backupPlan && props.automaticBackups === undefined) {
+      profile._acknowledgeChosen(this.fileSystem, 'does not back up uploads, as the environment holds no data worth restoring',
+        'NIST.800.53.R5-EFSInBackupPlan', 'HIPAA.Security-EFSInBackupPlan');
+    }
     this.accessPoint = this.fileSystem.addAccessPoint('AccessPoint', {
       path: rootDirectory,
       posixUser: { uid: String(ownerUid), gid: String(ownerGid) },

@@ -9,6 +9,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { checkInteger, checkRange, invalid, isResolved, warn } from '../common/validation';
+import { EnvironmentProfile } from '../environments/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
@@ -282,14 +283,14 @@ export interface StatelessWebTierProps extends TierInstanceProps {
   /**
    * Deletion protection of the tier's own load balancer.
    *
-   * @default true
+   * @default - the environment profile's deletionProtection: true, except in development and staging
    */
   readonly deletionProtection?: boolean;
   /**
    * How many instances. The default maximum leaves room for a 15x spike on the two-instance
    * minimum (`npm run bench:spike`).
    *
-   * @default { min: 2, max: 20 }
+   * @default - { min: 2, max: 20 }, or the environment profile's webMinCapacity and webMaxCapacity
    */
   readonly capacity?: TierCapacity;
   /**
@@ -351,7 +352,8 @@ export class StatelessWebTier extends TierBase {
     super(scope, id);
     this.appPort = props.appPort ?? 8080;
     checkInteger(this, 'appPort', this.appPort, 1, 65535);
-    const capacity = resolveCapacity(this, props.capacity, { min: 2, max: 20 });
+    const profile = EnvironmentProfile.of(this);
+    const capacity = resolveCapacity(this, props.capacity, { min: profile.webMinCapacity, max: profile.webMaxCapacity });
     const health = validateHealthCheck(this, props.healthCheck);
     validateScaling(this, props.scaling);
     validateLoadBalancerProps(this, props);

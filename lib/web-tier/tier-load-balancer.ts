@@ -4,10 +4,12 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
+import { createLogBucket } from '../common/log-bucket';
 import { checkInteger, invalid, warn } from '../common/validation';
+import { EnvironmentProfile } from '../environments/environment-profile';
 import { WebFirewall } from './web-firewall';
 
 /**
@@ -50,7 +52,7 @@ export interface TierLoadBalancerProps {
   /**
    * Refuse to delete the load balancer (a stack deletion fails until it is turned off).
    *
-   * @default true
+   * @default - the environment profile's deletionProtection: true, except in development and staging
    */
   readonly deletionProtection?: boolean;
   /**
@@ -142,7 +144,8 @@ export class TierLoadBalancer extends Construct {
     if (!webApplicationFirewall && props.requestsPerIpPer5Minutes !== undefined) {
       invalid(this, 'requestsPerIpPer5Minutes', requestsPerIpPer5Minutes, 'The rate limit is a firewall rule but webApplicationFirewall is false: remove one of them.');
     }
-    const deletionProtection = props.deletionProtection ?? true;
+    const profile = EnvironmentProfile.of(this);
+    const deletionProtection = props.deletionProtection ?? profile.deletionProtection;
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
       vpc: props.vpc,
       internetFacing,
@@ -161,33 +164,24 @@ export class TierLoadBalancer extends Construct {
       warn(this, 'noWebApplicationFirewall', 'webApplicationFirewall is false: no managed rules or rate limit filter requests before they reach the instances.');
     }
     if (!deletionProtection) {
-      warn(this, 'noDeletionProtection', 'deletionProtection is false: a stack update or deletion can remove the load balancer and its DNS name.');
+      const message = 'deletionProtection is false: a stack update or deletion can remove the load balancer and its DNS name.';
+      if (props.deletionProtection === undefined) {
+        profile._warnChosen(this, 'noDeletionProtection', message);
+        profile._acknowledgeChosen(this.loadBalancer, 'turns deletion protection off so that the environment is deleted with its stack',
+          'NIST.800.53.R5-ELBDeletionProtectionEnabled', 'HIPAA.Security-ELBDeletionProtectionEnabled', 'CT.ELASTICLOADBALANCING.PR.5');
+      } else {
+        warn(this, 'noDeletionProtection', message);
+      }
     }
 
     if (props.accessLogsBucket) {
       this.loadBalancer.logAccessLogs(props.accessLogsBucket);
     } else {
-      this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        versioned: true,
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        removalPolicy: RemovalPolicy.RETAIN,
-        lifecycleRules: [{ expiration: Duration.days(retentionDays), noncurrentVersionExpiration: Duration.days(30) }],
+      this.accessLogsBucket = createLogBucket(this, 'AccessLogs', {
+        contents: 'load balancer access logs',
+        sseS3Reason: 'Load balancer access logs can only be written with SSE-S3 (Elastic Load Balancing does not support SSE-KMS for log delivery).',
+        retentionDays,
       });
-      acknowledgeFindings(this.accessLogsBucket,
-        'This bucket only receives load balancer access logs: logging access to it would need a second log bucket with the same exception.',
-        'AwsSolutions-S1', ...compliancePacks('S3BucketLoggingEnabled'), 'CT.S3.PR.2', 'CKV_AWS_18');
-      acknowledgeFindings(this.accessLogsBucket,
-        'Load balancer access logs can only be written with SSE-S3 (Elastic Load Balancing does not support SSE-KMS for log delivery).',
-        ...compliancePacks('S3DefaultEncryptionKMS'), 'CT.S3.PR.10');
-      acknowledgeFindings(this.accessLogsBucket,
-        'Access logs are a versioned audit trail kept in-region for accessLogsRetention; cross-region replication of them is the account owner\'s choice.',
-        ...compliancePacks('S3BucketReplicationEnabled'));
-      acknowledgeFindings(this.accessLogsBucket,
-        'Nothing consumes events of a log bucket, and Object Lock would stop the lifecycle rule from expiring logs; versioning keeps overwritten objects.',
-        'CT.S3.PR.4', 'CT.S3.PR.9');
       this.loadBalancer.logAccessLogs(this.accessLogsBucket);
     }
 
