@@ -45,6 +45,11 @@ const BASELINE_ACTIONS = [
   'ssmmessages:CreateDataChannel',
   'ssmmessages:OpenControlChannel',
   'ssmmessages:OpenDataChannel',
+  // OpenTelemetry traces forwarded to X-Ray by the CloudWatch agent.
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'xray:PutTelemetryRecords',
+  'xray:PutTraceSegments',
 ];
 
 type Tier = StatelessWebTier | SingletonWorker;

@@ -14,6 +14,8 @@ import { Fleet } from '../fleet/fleet';
 import { TierCapacity, TierInstanceProps } from '../fleet/tier';
 import { TierBase } from '../fleet/tier-base';
 import { ExpectSpikeOptions, spikeExpectationErrors, validateExpectSpike } from '../spike/expect-spike';
+import { WebTierAlarmOptions, WebTierAlarms } from '../observability/web-tier-alarms';
+import { ServiceLevelObjective, WebTierSlo } from '../observability/web-tier-slo';
 import { TierLoadBalancer } from './tier-load-balancer';
 
 /**
@@ -204,6 +206,19 @@ export interface StatelessWebTierProps extends TierInstanceProps {
    * @default Duration.seconds(30)
    */
   readonly deregistrationDelay?: Duration;
+  /**
+   * Thresholds of the tier's alarms (5xx, latency, health, capacity, CPU credits, boot failures),
+   * which notify the stack's `TierNotifications`.
+   *
+   * @default - every alarm on, with the defaults of WebTierAlarmOptions
+   */
+  readonly alarms?: WebTierAlarmOptions;
+  /**
+   * A service level objective: multi-window, multi-burn-rate alerts and the error budget left on the dashboard.
+   *
+   * @default - no SLO alerts
+   */
+  readonly slo?: ServiceLevelObjective;
 }
 
 /**
@@ -222,6 +237,10 @@ export class StatelessWebTier extends TierBase {
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The port the app listens on. */
   public readonly appPort: number;
+  /** The tier's alarms and dashboard section. */
+  public readonly alarms: WebTierAlarms;
+  /** The SLO burn-rate alerts, when `slo` is set. */
+  public readonly slo?: WebTierSlo;
 
   constructor(scope: Construct, id: string, props: StatelessWebTierProps) {
     super(scope, id);
@@ -309,6 +328,11 @@ export class StatelessWebTier extends TierBase {
         timeZone: action.timeZone,
       });
     }
+    this.alarms = new WebTierAlarms(this, 'Alarms', {
+      loadBalancerScope: this.tierLoadBalancer, loadBalancer: this.loadBalancer, ownLoadBalancer: !props.loadBalancer, targetGroup: this.targetGroup,
+      autoScalingGroup: this.autoScalingGroup, logGroup: this.logGroup, minCapacity: capacity.min, maxCapacity: capacity.max, instanceType: props.instanceType, options: props.alarms,
+    });
+    if (props.slo) this.slo = new WebTierSlo(this, 'Slo', { objective: props.slo, targetGroup: this.targetGroup, ownLoadBalancer: props.loadBalancer ? undefined : this.loadBalancer });
   }
 
   /**
