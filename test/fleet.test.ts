@@ -28,6 +28,8 @@ const STAR_RESOURCE_ACTIONS = new Set([
   'autoscaling:SetInstanceHealth',
   'autoscaling:CompleteLifecycleAction',
   'autoscaling:DescribeAutoScalingInstances',
+  // X-Ray has no resource-level permissions for trace upload and sampling (Service Authorization Reference).
+  'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
   'elasticloadbalancing:DescribeTargetHealth',
 ]);
 
