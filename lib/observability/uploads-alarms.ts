@@ -78,15 +78,15 @@ export class UploadsAlarms extends Construct {
     checkThreshold(scope, 'alarms.ioLimitPercent', o.ioLimitPercent, 1, 100, '90');
     checkThreshold(scope, 'alarms.clientConnections', o.clientConnections, 1, 25000, '500');
     checkThreshold(scope, 'alarms.throughputPercent', o.throughputPercent, 1, 100, '80');
-    const metric = (metricName: string, statistic: string, label: string) => new cloudwatch.Metric({
-      namespace: 'AWS/EFS', metricName, dimensionsMap: { FileSystemId: props.fileSystem.fileSystemId }, statistic, period: Duration.minutes(5), label,
+    const metric = (metricName: string, statistic: string) => new cloudwatch.Metric({
+      namespace: 'AWS/EFS', metricName, dimensionsMap: { FileSystemId: props.fileSystem.fileSystemId }, statistic, period: Duration.minutes(5),
     });
-    const ioLimit = metric('PercentIOLimit', cloudwatch.Stats.MAXIMUM, 'I/O limit %');
-    const connections = metric('ClientConnections', cloudwatch.Stats.SUM, 'client connections');
+    const ioLimit = metric('PercentIOLimit', cloudwatch.Stats.MAXIMUM);
+    const connections = metric('ClientConnections', cloudwatch.Stats.SUM);
     // The console's "throughput utilization": bytes per second metered against bytes per second permitted.
     const throughput = new cloudwatch.MathExpression({
       expression: '100 * (m / PERIOD(m)) / p',
-      usingMetrics: { m: metric('MeteredIOBytes', cloudwatch.Stats.SUM, 'metered bytes'), p: metric('PermittedThroughput', cloudwatch.Stats.AVERAGE, 'permitted bytes/s') },
+      usingMetrics: { m: metric('MeteredIOBytes', cloudwatch.Stats.SUM), p: metric('PermittedThroughput', cloudwatch.Stats.AVERAGE) },
       label: 'throughput used (% of permitted)',
       period: Duration.minutes(5),
     });
@@ -105,8 +105,8 @@ export class UploadsAlarms extends Construct {
       add(UploadsAlarm.THROUGHPUT, throughput, o.throughputPercent ?? 80, 'the file system uses most of the throughput it is permitted: reads and writes of uploads are about to be throttled.');
     }
     TierDashboard.of(this).addSection(`Uploads ${scope.node.path}`, [
-      graph('I/O limit and throughput', [ioLimit, throughput], { leftLabel: '%' }),
-      graph('Client connections', [connections]),
+      graph('I/O limit and throughput', [ioLimit.with({ label: 'I/O limit %' }), throughput], { leftLabel: '%' }),
+      graph('Client connections', [connections.with({ label: 'client connections' })]),
     ]);
   }
 }
