@@ -133,7 +133,7 @@ describe('joblock tick outcomes in embedded metric format (real Redis)', () => {
       { name: 'public', subnetType: ec2.SubnetType.PUBLIC }, { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
     ] });
     const web = new StatelessWebTier(stack, 'Web', { vpc, source: testSource(), certificate: testCertificate(stack) });
-    web.addScheduledJob(JOB, { schedule: '0 8 * * *', command: 'true', lock: new JobLock(stack, 'Lock', { vpc }) });
+    web.addScheduledJob(JOB, { schedule: '0 8 * * *', command: 'true', jobLock: new JobLock(stack, 'Lock', { vpc }) });
     const resources = Template.fromStack(stack).toJSON().Resources;
     const alarms = web.node.findChild(`Job-${JOB}-Alarms`) as unknown as { alarms: Record<string, any> };
 

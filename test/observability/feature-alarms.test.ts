@@ -17,7 +17,7 @@ function everything(): { stack: Stack; worker: SingletonWorker; web: StatelessWe
   const web = new StatelessWebTier(stack, 'Web', { vpc: network.vpc, source: testSource(), certificate: testCertificate(stack) });
   const lock = new JobLock(stack, 'Lock', { vpc: network.vpc });
   const uploads = new SharedUploads(stack, 'Uploads', { vpc: network.vpc });
-  web.addScheduledJob('nightly', { schedule: '0 8 * * *', command: 'true', lock });
+  web.addScheduledJob('nightly', { schedule: '0 8 * * *', command: 'true', jobLock: lock });
   return { stack, worker, web, lock, uploads, t: Template.fromStack(stack) };
 }
 
@@ -159,8 +159,8 @@ describe('options and bad input', () => {
     const u = new SharedUploads(s, 'Uploads', { vpc, alarms: { enabled: false } });
     const w = new SingletonWorker(s, 'Worker', { vpc, source: testSource(), healthCommand: 'true', alarms: { enabled: false } });
     const web2 = new StatelessWebTier(s, 'Web', { vpc, source: testSource(), certificate: testCertificate(s) });
-    web2.addScheduledJob('quiet', { schedule: '0 * * * *', command: 'true', lock: l, alarms: { enabled: false } });
-    web2.addScheduledJob('flaky', { schedule: '0 * * * *', command: 'true', lock: l, alarms: { disable: [ScheduledJobAlarm.RUN_FAILED] } });
+    web2.addScheduledJob('quiet', { schedule: '0 * * * *', command: 'true', jobLock: l, alarms: { enabled: false } });
+    web2.addScheduledJob('flaky', { schedule: '0 * * * *', command: 'true', jobLock: l, alarms: { disable: [ScheduledJobAlarm.RUN_FAILED] } });
     expect(u.alarms.alarms).toEqual({});
     expect(w.alarms.alarms).toEqual({});
     expect(Object.keys((web2.node.findChild('Job-flaky-Alarms') as any).alarms).sort()).toEqual(['NobodyRan', 'RanTwice']);

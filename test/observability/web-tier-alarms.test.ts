@@ -193,7 +193,7 @@ describe('SLO burn-rate alerts', () => {
     }
     // Both windows must be in ALARM: (ALARM("<long arn>") AND ALARM("<short arn>")).
     const parts = p.AlarmRule['Fn::Join'][1];
-    expect(parts.filter((x: unknown) => typeof x === 'string').join('|')).toBe('(ALARM(\"|\") AND ALARM(\"|\"))');
+    expect(parts.filter((x: unknown) => typeof x === 'string').join('|')).toBe('(ALARM("|") AND ALARM("|"))');
     expect(parts.filter((x: any) => x['Fn::GetAtt']).map((x: any) => x['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''))).toEqual([`WebSlo${name}Long`, `WebSlo${name}Short`]);
   });
 
