@@ -168,6 +168,7 @@ describe('SLO burn-rate alerts', () => {
   test.each([
     ['Availability1h', 3600, 300, 0.0144, 14.4],
     ['Availability6h', 21600, 1800, 0.006, 6],
+    ['Availability72h', 259200, 21600, 0.001, 1],
   ])('%s: composite of a long (%ds) and a short (%ds) window, error ratio > %d (burn rate %d of 99.9 %%)', (name, long, short, threshold) => {
     const composite = web.slo!.alarms[name];
     const p = alarmProps(t, composite);
@@ -195,6 +196,18 @@ describe('SLO burn-rate alerts', () => {
     const parts = p.AlarmRule['Fn::Join'][1];
     expect(parts.filter((x: unknown) => typeof x === 'string').join('|')).toBe('(ALARM("|") AND ALARM("|"))');
     expect(parts.filter((x: any) => x['Fn::GetAtt']).map((x: any) => x['Fn::GetAtt'][0].replace(/[0-9A-F]{8}$/, ''))).toEqual([`WebSlo${name}Long`, `WebSlo${name}Short`]);
+  });
+
+  test('the composites are the workbook\'s three rows for each objective; the 3-day one is a ticket', () => {
+    expect(Object.keys(web.slo!.alarms).sort()).toEqual(['Availability1h', 'Availability6h', 'Availability72h', 'Latency1h', 'Latency6h', 'Latency72h']);
+    expect(alarmProps(t, web.slo!.alarms.Availability1h).AlarmDescription).toMatch(/^Test\/Web: PAGE: 14\.4x burn rate/);
+    expect(alarmProps(t, web.slo!.alarms.Latency72h).AlarmDescription).toMatch(/^Test\/Web: TICKET: 1x burn rate/);
+    // CloudWatch evaluates at most 7 days (1 day under an hour's period): every window fits.
+    for (const [, a] of resourcesOfType(t, 'AWS::CloudWatch::Alarm')) {
+      const p = a.Properties!;
+      const period = p.Period ?? Math.max(...(p.Metrics ?? []).filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Period));
+      expect(period * p.EvaluationPeriods).toBeLessThanOrEqual(period < 3600 ? 86400 : 604800);
+    }
   });
 
   test('latency: the share of requests slower than 500 ms from the percentile rank PR(0:0.5), budget 1 %', () => {
