@@ -2,8 +2,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Duration, Fn } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkInteger } from '../common/validation';
-import { checkThreshold, newAlarm, warnMonitoringOff } from './alarm-kit';
-import { TierDashboard, graph } from './tier-dashboard';
+import { checkThreshold, graph, newAlarm, warnMonitoringOff } from './alarm-kit';
+import { TierDashboard } from './tier-dashboard';
 
 /** The alarms of a {@link JobLockAlarms}, to turn single ones off. */
 export enum JobLockAlarm {

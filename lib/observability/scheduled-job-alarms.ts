@@ -1,8 +1,8 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { newAlarm, warnMonitoringOff } from './alarm-kit';
-import { TierDashboard, graph } from './tier-dashboard';
+import { graph, newAlarm, warnMonitoringOff } from './alarm-kit';
+import { TierDashboard } from './tier-dashboard';
 
 /** Namespace of the tick outcomes that `joblock` writes (runtime/joblock/src/metrics.ts). */
 export const JOB_METRICS_NAMESPACE = 'CdkWebTiers/Jobs';

@@ -45,16 +45,3 @@ export class TierDashboard extends Construct {
     if (row.length > 0) this.dashboard.addWidgets(...row);
   }
 }
-
-/** A graph widget of the dashboard's usual size (a third of a row). */
-export function graph(title: string, left: cloudwatch.IMetric[], options: { right?: cloudwatch.IMetric[]; leftLabel?: string; rightLabel?: string; width?: number } = {}): cloudwatch.GraphWidget {
-  return new cloudwatch.GraphWidget({
-    title,
-    left,
-    right: options.right,
-    leftYAxis: { min: 0, label: options.leftLabel, showUnits: false },
-    rightYAxis: options.right ? { min: 0, label: options.rightLabel, showUnits: false } : undefined,
-    width: options.width ?? 8,
-    height: 6,
-  });
-}

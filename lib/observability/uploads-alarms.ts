@@ -2,8 +2,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkThreshold, newAlarm, warnMonitoringOff } from './alarm-kit';
-import { TierDashboard, graph } from './tier-dashboard';
+import { checkThreshold, graph, newAlarm, warnMonitoringOff } from './alarm-kit';
+import { TierDashboard } from './tier-dashboard';
 
 /** The alarms of an {@link UploadsAlarms}, to turn single ones off. */
 export enum UploadsAlarm {

@@ -5,10 +5,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BOOT_FAILED_PATTERN, checkDuration, checkMinutes, checkThreshold, logLineMetric, newAlarm, warnMonitoringOff } from './alarm-kit';
+import { BOOT_FAILED_PATTERN, checkDuration, checkMinutes, checkThreshold, graph, logLineMetric, newAlarm, warnMonitoringOff } from './alarm-kit';
 import { TierLogQueries } from './log-queries';
 import { groupCpuMetric, groupMetric } from './metrics';
-import { TierDashboard, graph } from './tier-dashboard';
+import { TierDashboard } from './tier-dashboard';
 
 /** The alarms of a {@link WebTierAlarms}, to turn single ones off. */
 export enum WebTierAlarm {
@@ -286,7 +286,7 @@ export class WebTierAlarms extends Construct {
 }
 
 /** Percent of requests that are errors, counted only in periods with enough requests. */
-export function errorShare(errors: cloudwatch.IMetric, requests: cloudwatch.IMetric, label: string): cloudwatch.MathExpression {
+function errorShare(errors: cloudwatch.IMetric, requests: cloudwatch.IMetric, label: string): cloudwatch.MathExpression {
   return new cloudwatch.MathExpression({
     expression: `IF(r >= ${MIN_REQUESTS_FOR_ERROR_SHARE}, 100 * FILL(e, 0) / r, 0)`,
     usingMetrics: { e: errors, r: requests },

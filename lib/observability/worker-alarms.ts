@@ -3,10 +3,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BOOT_FAILED_PATTERN, checkMinutes, logLineMetric, newAlarm, warnMonitoringOff } from './alarm-kit';
+import { BOOT_FAILED_PATTERN, checkMinutes, graph, logLineMetric, newAlarm, warnMonitoringOff } from './alarm-kit';
 import { TierLogQueries } from './log-queries';
 import { groupCpuMetric, groupMetric } from './metrics';
-import { TierDashboard, graph } from './tier-dashboard';
+import { TierDashboard } from './tier-dashboard';
 
 /** The alarms of a {@link WorkerAlarms}, to turn single ones off. */
 export enum WorkerAlarm {

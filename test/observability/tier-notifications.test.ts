@@ -113,3 +113,20 @@ describe('TierNotifications', () => {
     });
   });
 });
+
+describe('TierNotifications under the compliance packs', () => {
+  test('a topic with e-mail and Slack has no cdk-nag finding (AwsSolutions, NIST 800-53, HIPAA, PCI DSS)', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nag = require('cdk-nag');
+    const stack = newStack();
+    new TierNotifications(stack, 'Alerts', { emails: ['oncall@example.com'], slack: { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' } });
+    new cloudwatch.Alarm(stack, 'Alarm', { metric, threshold: 1, evaluationPeriods: 1 });
+    const app = stack.node.root as any;
+    app.synth();
+    for (const Pack of [nag.AwsSolutionsChecks, nag.NIST80053R5Checks, nag.HIPAASecurityChecks, nag.PCIDSS321Checks]) {
+      const report = new Pack(app).validateScope(app);
+      const findings = report.violations.flatMap((v: any) => v.violatingResources.map((r: any) => `${v.ruleName} on ${r.constructPath}`));
+      expect(findings).toEqual([]);
+    }
+  });
+});
