@@ -5,6 +5,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as nag from 'cdk-nag';
 import { TierNotifications } from '../../lib';
 import { logicalIdOf, newStack, resourcesOfType } from '../helpers';
 
@@ -116,8 +117,6 @@ describe('TierNotifications', () => {
 
 describe('TierNotifications under the compliance packs', () => {
   test('a topic with e-mail and Slack has no cdk-nag finding (AwsSolutions, NIST 800-53, HIPAA, PCI DSS)', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const nag = require('cdk-nag');
     const stack = newStack();
     new TierNotifications(stack, 'Alerts', { emails: ['oncall@example.com'], slack: { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' } });
     new cloudwatch.Alarm(stack, 'Alarm', { metric, threshold: 1, evaluationPeriods: 1 });
