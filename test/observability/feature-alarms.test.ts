@@ -168,3 +168,22 @@ describe('options and bad input', () => {
     for (const path of ['/Test/Uploads', '/Test/Worker', '/Test/Web']) annotations.hasWarning(path, Match.stringLikeRegexp('\\[ack: cdk-web-tiers:monitoringOff\\]'));
   });
 });
+
+describe('CloudWatch agent configuration (runtime/boot/cloudwatch-agent.sh)', () => {
+  const script: string = require('fs').readFileSync(require('path').join(__dirname, '..', '..', 'runtime', 'boot', 'cloudwatch-agent.sh'), 'utf-8');
+  // The heredoc as bash expands it: $VARS replaced, \$ kept as $.
+  const json = script.slice(script.indexOf('<<JSON\n') + 7, script.indexOf('\nJSON\n'))
+    .replace(/\$CWT_LOG_DIR/g, '/var/log/cdk-web-tiers').replace(/\$CWT_LOG_GROUP/g, 'group').replace(/\\\$/g, '$');
+  const config = JSON.parse(json);
+
+  test('receives OTLP traces on localhost (gRPC 4317, HTTP 4318) and forwards them to X-Ray', () => {
+    expect(config.traces).toEqual({ traces_collected: { otlp: { grpc_endpoint: '127.0.0.1:4317', http_endpoint: '127.0.0.1:4318' } } });
+  });
+
+  test('ships the boot, app, jobs, health, job metrics and journal files to the tier\'s log group', () => {
+    const files = config.logs.logs_collected.files.collect_list;
+    expect(files.map((f: any) => f.log_stream_name)).toEqual(['boot', 'app', 'jobs', 'health', 'job-metrics', 'journal'].map(s => `{instance_id}/${s}`));
+    for (const f of files) expect(f.log_group_name).toBe('group');
+    expect(script).toMatch(/journalctl --follow --since now --priority info --output short-iso >> \$CWT_LOG_DIR\/journal\.log/);
+  });
+});
