@@ -3,7 +3,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CfnOutput, CfnParameter, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppSource, Findings, StatelessWebTier, TierNetwork } from '../lib';
+import { AppSource, Findings, StatelessWebTier, TierNetwork, TierNotifications } from '../lib';
 
 /** The TV slot of the example: the ad airs at 20:00 UTC on this day. */
 export const TV_SLOT = '2027-03-06T20:00:00Z';
@@ -42,6 +42,11 @@ export class BuycycleStack extends Stack {
     super(scope, id, props);
     const tvSlot = props.tvSlot ?? TV_SLOT;
     const network = new TierNetwork(this, 'Network');
+    // Every alarm of the stack (the storefront's 5xx, latency, health, capacity, boot failures) goes to this address.
+    const alertEmail = new CfnParameter(this, 'AlertEmail', {
+      type: 'String', description: 'E-mail address that receives the Buycycle alarms', allowedPattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
+    });
+    new TierNotifications(this, 'Alerts', { emails: [alertEmail.valueAsString] });
     const certificateArn = new CfnParameter(this, 'CertificateArn', {
       type: 'String',
       description: 'ARN of an ACM certificate for the marketplace domain in this region',

@@ -2,7 +2,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CfnOutput, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppSource, Findings, SingletonWorker, StatelessWebTier, TierLoadBalancer, TierNetwork } from '../lib';
+import { AppSource, Findings, SingletonWorker, StatelessWebTier, TierLoadBalancer, TierNetwork, TierNotifications } from '../lib';
 
 /**
  * Props of the Karma Labs example.
@@ -36,6 +36,11 @@ export class KarmaLabsStack extends Stack {
     super(scope, id, props);
     const domainName = props.domainName ?? 'karmalabs.example';
     const network = new TierNetwork(this, 'Network');
+    // Every alarm of the stack (tiers, lock, uploads, jobs) goes to this address.
+    const alertEmail = new CfnParameter(this, 'AlertEmail', {
+      type: 'String', description: 'E-mail address that receives the Karma Labs alarms', allowedPattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
+    });
+    new TierNotifications(this, 'Alerts', { emails: [alertEmail.valueAsString] });
 
     const certificateArn = new CfnParameter(this, 'CertificateArn', {
       type: 'String',

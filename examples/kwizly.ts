@@ -5,7 +5,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnOutput, CfnParameter, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppSource, EncryptionKeys, EnvironmentProfile, Findings, JobLock, SharedUploads, StatelessWebTier, TierNetwork } from '../lib';
+import { AppSource, EncryptionKeys, EnvironmentProfile, Findings, JobLock, SharedUploads, StatelessWebTier, TierNetwork, TierNotifications } from '../lib';
 
 /**
  * Props of the Kwizly example.
@@ -33,6 +33,11 @@ export class KwizlyStack extends Stack {
     // The database follows the environment profile too (true in production), unless the prop says otherwise.
     const deletionProtection = props.deletionProtection ?? EnvironmentProfile.of(this).deletionProtection;
     const network = new TierNetwork(this, 'Network');
+    // Every alarm of the stack (tiers, lock, uploads, jobs) goes to this address.
+    const alertEmail = new CfnParameter(this, 'AlertEmail', {
+      type: 'String', description: 'E-mail address that receives the Kwizly alarms', allowedPattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
+    });
+    new TierNotifications(this, 'Alerts', { emails: [alertEmail.valueAsString] });
     const backupKey = EncryptionKeys.create(this, 'BackupKey', 'Kwizly backup vault');
     const backups = backup.BackupPlan.daily35DayRetention(this, 'Backups',
       new backup.BackupVault(this, 'BackupVault', { encryptionKey: backupKey }));
@@ -64,6 +69,7 @@ export class KwizlyStack extends Stack {
       capacity: { max: 8 },
       scaling: { targetCpuPercent: 50 },
       healthCheck: { path: '/healthz' },
+      slo: { availability: 99.9, latency: { p99: Duration.millis(500) } },  // burn-rate alerts and the error budget on the dashboard
       deployment: { timeout: Duration.minutes(20) },
     });
     Findings.acknowledge(this.web.listener,

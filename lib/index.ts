@@ -29,3 +29,12 @@ export type { CsvProfileOptions, RampProfileOptions, SpikeProfileStage, StepProf
 export type { SpikeResult, SpikeRunOptions, SpikeSample, SpikeSummary } from './spike/simulator';
 export { SpikeSimulation } from './spike/spike-simulation';
 export type { ExpectSpikeOptions } from './spike/expect-spike';
+export * from './observability/tier-notifications';
+export * from './observability/tier-dashboard';
+export * from './observability/web-tier-alarms';
+export * from './observability/web-tier-slo';
+export * from './observability/worker-alarms';
+export * from './observability/job-lock-alarms';
+export * from './observability/scheduled-job-alarms';
+export * from './observability/uploads-alarms';
+export * from './observability/log-queries';

@@ -28,6 +28,8 @@ const STAR_RESOURCE_ACTIONS = new Set([
   'autoscaling:SetInstanceHealth',
   'autoscaling:CompleteLifecycleAction',
   'autoscaling:DescribeAutoScalingInstances',
+  // X-Ray has no resource-level permissions for trace upload and sampling (Service Authorization Reference).
+  'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
   'elasticloadbalancing:DescribeTargetHealth',
 ]);
 
@@ -45,6 +47,11 @@ const BASELINE_ACTIONS = [
   'ssmmessages:CreateDataChannel',
   'ssmmessages:OpenControlChannel',
   'ssmmessages:OpenDataChannel',
+  // OpenTelemetry traces forwarded to X-Ray by the CloudWatch agent.
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'xray:PutTelemetryRecords',
+  'xray:PutTraceSegments',
 ];
 
 type Tier = StatelessWebTier | SingletonWorker;

@@ -37,6 +37,10 @@ const choices: RiskyChoice[] = [
     }),
   },
   {
+    id: 'monitoringOff',
+    build: s => new StatelessWebTier(s, 'Web', { vpc: new TierNetwork(s, 'Net').vpc, source: testSource(), certificate: testCertificate(s), alarms: { enabled: false } }),
+  },
+  {
     id: 'rollingDeployBelowMin',
     build: s => new StatelessWebTier(s, 'Web', { vpc: new TierNetwork(s, 'Net').vpc, source: testSource(), certificate: testCertificate(s), capacity: { min: 2, max: 2 } }),
   },

@@ -310,6 +310,12 @@ export class Fleet extends Construct {
       resources: ['*'],
       conditions: { StringEquals: { 'cloudwatch:namespace': 'CWAgent' } },
     }));
+    // OpenTelemetry traces the agent forwards to X-Ray (these actions have no resource-level permissions).
+    this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'AgentTraces',
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+      resources: ['*'],
+    }));
     this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'AgentDimensions',
       actions: ['ec2:DescribeTags'],
@@ -338,7 +344,8 @@ export class Fleet extends Construct {
     acknowledgeFindings(this.instancePolicy,
       'Only actions without resource-level permissions use "*": ssmmessages channels, ssm:UpdateInstanceInformation ' +
       'for the calling instance, ec2:DescribeTags, autoscaling:DescribeAutoScalingInstances and DescribeAutoScalingGroups, elasticloadbalancing:DescribeTargetHealth ' +
-      '(read-only), cloudwatch:PutMetricData (limited to the CWAgent namespace by condition), and autoscaling:CompleteLifecycleAction ' +
+      '(read-only), cloudwatch:PutMetricData (limited to the CWAgent namespace by condition), the X-Ray trace upload and sampling actions, ' +
+      'and autoscaling:CompleteLifecycleAction ' +
       'and SetInstanceHealth (limited by condition to the group tagged with this fleet\'s id).',
       'AwsSolutions-IAM5[Resource::*]', 'CKV_AWS_111');
   }

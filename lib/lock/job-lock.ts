@@ -15,6 +15,7 @@ import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
 import { joblockCliAsset } from './joblock-cli-asset';
+import { JobLockAlarmOptions, JobLockAlarms } from '../observability/job-lock-alarms';
 
 /**
  * The cache engine behind a {@link JobLock}.
@@ -83,6 +84,12 @@ export interface JobLockProps {
    * @default - a new key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Thresholds of the lock's alarms (evictions, memory, engine CPU, connections).
+   *
+   * @default - every alarm on, with the defaults of JobLockAlarmOptions
+   */
+  readonly alarms?: JobLockAlarmOptions;
 }
 
 /**
@@ -108,6 +115,8 @@ export class JobLock extends Construct implements ec2.IConnectable {
   public readonly encryptionKey: kms.IKey;
   /** The joblock CLI bundle that instances download. */
   public readonly cliAsset: s3assets.Asset;
+  /** The lock's alarms and dashboard section. */
+  public readonly alarms: JobLockAlarms;
   private readonly tiers = new Set<ITier>();
 
   constructor(scope: Construct, id: string, props: JobLockProps) {
@@ -198,6 +207,7 @@ export class JobLock extends Construct implements ec2.IConnectable {
     this.endpointAddress = group.attrPrimaryEndPointAddress;
     this.endpointPort = port;
     this.cliAsset = joblockCliAsset(this, 'Cli');
+    this.alarms = new JobLockAlarms(this, 'Alarms', { replicationGroupId: group.ref, nodes: multiAz ? 2 : 1, options: props.alarms });
   }
 
   /**

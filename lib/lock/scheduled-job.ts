@@ -5,6 +5,7 @@ import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
 import { cronToOnCalendar } from './cron';
 import { JobLock } from './job-lock';
+import { ScheduledJobAlarmOptions, ScheduledJobAlarms } from '../observability/scheduled-job-alarms';
 
 /**
  * A job that every instance of a tier schedules and exactly one runs per tick.
@@ -35,6 +36,12 @@ export interface ScheduledJobOptions {
    * @default 'UTC'
    */
   readonly timeZone?: string;
+  /**
+   * Alarms on the job's ticks (nobody ran, ran twice, run failed).
+   *
+   * @default - all three
+   */
+  readonly alarms?: ScheduledJobAlarmOptions;
 }
 
 /** How long a tick's record outlives its run, so that a host firing late cannot run it again. */
@@ -78,11 +85,13 @@ export function addScheduledJob(tier: ITier, name: string, options: ScheduledJob
         JOB_TTL: `${ttl.toSeconds()}s`,
         JOB_KEEP: `${TICK_RECORD_KEEP.toSeconds()}s`,
         APP_USER: tier.appUser,
+        JOB_TIER: tier.node.path,
       },
     });
   } catch {
     invalid(tier, 'name (scheduled job)', name, 'A job with this name is already scheduled on this tier: give each job its own name.');
   }
+  new ScheduledJobAlarms(tier, `Job-${name}-Alarms`, { tier: tier.node.path, job: name, options: options.alarms });
 }
 
 function capitalize(text: string): string {

@@ -13,8 +13,8 @@ export function groupInServiceMetric(group: autoscaling.IAutoScalingGroup, props
 }
 
 /** A one-minute metric with the group's name as its only dimension. */
-function groupMetric(group: autoscaling.IAutoScalingGroup, namespace: string, metricName: string, statistic: string,
-  props: cloudwatch.MetricOptions | undefined): cloudwatch.Metric {
+export function groupMetric(group: autoscaling.IAutoScalingGroup, namespace: string, metricName: string, statistic: string,
+  props?: cloudwatch.MetricOptions): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace,
     metricName,

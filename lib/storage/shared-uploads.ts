@@ -12,6 +12,7 @@ import { EnvironmentProfile } from '../environments/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
+import { UploadsAlarmOptions, UploadsAlarms } from '../observability/uploads-alarms';
 
 /**
  * Props of {@link SharedUploads}.
@@ -74,6 +75,12 @@ export interface SharedUploadsProps {
    * @default RemovalPolicy.RETAIN (uploads outlive the stack)
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Thresholds of the file system's alarms (I/O limit, client connections, throughput).
+   *
+   * @default - every alarm on, with the defaults of UploadsAlarmOptions
+   */
+  readonly alarms?: UploadsAlarmOptions;
 }
 
 /**
@@ -92,6 +99,8 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
   public readonly accessPoint: efs.AccessPoint;
   /** Network access to the mount targets (NFS, 2049). */
   public readonly connections: ec2.Connections;
+  /** The file system's alarms and dashboard section. */
+  public readonly alarms: UploadsAlarms;
   private readonly mounts = new Map<ITier, Set<string>>();
 
   constructor(scope: Construct, id: string, props: SharedUploadsProps) {
@@ -147,6 +156,7 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
       createAcl: { ownerUid: String(ownerUid), ownerGid: String(ownerGid), permissions: '750' },
     });
     this.connections = this.fileSystem.connections;
+    this.alarms = new UploadsAlarms(this, 'Alarms', { fileSystem: this.fileSystem, options: props.alarms });
     if (props.backupPlan) {
       const selection = props.backupPlan.addSelection(`${this.node.id}Uploads`, {
         resources: [backup.BackupResource.fromEfsFileSystem(this.fileSystem)],

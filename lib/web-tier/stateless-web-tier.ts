@@ -19,6 +19,8 @@ import { TierBase } from '../fleet/tier-base';
 import { groupCpuMetric } from '../observability/metrics';
 import { ExpectSpikeOptions, spikeExpectationErrors, validateExpectSpike } from '../spike/expect-spike';
 import { DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE } from '../spike/model';
+import { WebTierAlarmOptions, WebTierAlarms } from '../observability/web-tier-alarms';
+import { ServiceLevelObjective, WebTierSlo } from '../observability/web-tier-slo';
 import { TierLoadBalancer } from './tier-load-balancer';
 
 /**
@@ -320,6 +322,19 @@ export interface StatelessWebTierProps extends TierInstanceProps {
    * @default - no warm pool
    */
   readonly warmPool?: WebTierWarmPool;
+  /**
+   * Thresholds of the tier's alarms (5xx, latency, health, capacity, CPU credits, boot failures),
+   * which notify the stack's `TierNotifications`.
+   *
+   * @default - every alarm on, with the defaults of WebTierAlarmOptions
+   */
+  readonly alarms?: WebTierAlarmOptions;
+  /**
+   * A service level objective: multi-window, multi-burn-rate alerts and the error budget left on the dashboard.
+   *
+   * @default - no SLO alerts
+   */
+  readonly slo?: ServiceLevelObjective;
 }
 
 /**
@@ -347,6 +362,10 @@ export class StatelessWebTier extends TierBase {
   private readonly minCapacity: number;
   private readonly maxCapacity: number;
   private readonly preparedEvents = new Set<string>();
+  /** The tier's alarms and dashboard section. */
+  public readonly alarms: WebTierAlarms;
+  /** The SLO burn-rate alerts, when `slo` is set. */
+  public readonly slo?: WebTierSlo;
 
   constructor(scope: Construct, id: string, props: StatelessWebTierProps) {
     super(scope, id);
@@ -475,6 +494,11 @@ export class StatelessWebTier extends TierBase {
         timeZone: action.timeZone,
       });
     }
+    this.alarms = new WebTierAlarms(this, 'Alarms', {
+      loadBalancerScope: this.tierLoadBalancer, loadBalancer: this.loadBalancer, ownLoadBalancer: !props.loadBalancer, targetGroup: this.targetGroup,
+      autoScalingGroup: this.autoScalingGroup, logGroup: this.logGroup, minCapacity: capacity.min, maxCapacity: capacity.max, instanceType: props.instanceType, options: props.alarms,
+    });
+    if (props.slo) this.slo = new WebTierSlo(this, 'Slo', { objective: props.slo, targetGroup: this.targetGroup, ownLoadBalancer: props.loadBalancer ? undefined : this.loadBalancer });
   }
 
   /**

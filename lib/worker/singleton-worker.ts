@@ -10,6 +10,7 @@ import { Fleet } from '../fleet/fleet';
 import { TierCapacity, TierInstanceProps } from '../fleet/tier';
 import { TierBase } from '../fleet/tier-base';
 import { groupInServiceMetric } from '../observability/metrics';
+import { WorkerAlarmOptions, WorkerAlarms } from '../observability/worker-alarms';
 
 /**
  * How a singleton worker checks itself.
@@ -63,6 +64,12 @@ export interface SingletonWorkerProps extends TierInstanceProps {
    * @default { min: 1, max: 1 }
    */
   readonly capacity?: TierCapacity;
+  /**
+   * Thresholds of the worker's alarms (self-reported unhealthy, not in service, boot failures).
+   *
+   * @default - every alarm on, with the defaults of WorkerAlarmOptions
+   */
+  readonly alarms?: WorkerAlarmOptions;
 }
 
 /**
@@ -72,6 +79,8 @@ export interface SingletonWorkerProps extends TierInstanceProps {
  * dead instance is replaced by the group's EC2 health check.
  */
 export class SingletonWorker extends TierBase {
+  /** The worker's alarms and dashboard section. */
+  public readonly alarms: WorkerAlarms;
 
   constructor(scope: Construct, id: string, props: SingletonWorkerProps) {
     super(scope, id);
@@ -126,6 +135,7 @@ export class SingletonWorker extends TierBase {
         HEALTH_FAILURE_THRESHOLD: String(health.failureThreshold),
       },
     });
+    this.alarms = new WorkerAlarms(this, 'Alarms', { autoScalingGroup: this.autoScalingGroup, logGroup: this.logGroup, options: props.alarms });
   }
 
   /** Instances in service (1 while the worker is up; alarm on < 1). */

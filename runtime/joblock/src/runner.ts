@@ -15,6 +15,7 @@ import {
 } from './exit-codes';
 import { LockKeeper } from './keeper';
 import { ClaimResult, HeldClaim, JobLock, RunOutcome } from './lock';
+import { recordOutcome, TickOutcomeMetrics } from './metrics';
 import { formatTick } from './tick';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -39,11 +40,14 @@ export async function runJob(options: RunOptions, env: Env, io: Io): Promise<num
     }
   };
   const error = (message: string) => io.err(`${label}: ${message}\n`);
+  // Metrics carry the tick's time, so that every host's line for this tick falls in one minute.
+  const record = (outcome: TickOutcomeMetrics, at: number = options.tickMs) => recordOutcome(env, options.name, tick, at, outcome, io.err);
 
   // Check the command before claiming: a host that cannot run it must not win the tick.
   const problem = checkExecutable(options.command, env.PATH ?? DEFAULT_PATH);
   if (problem) {
     error(`${problem.message}; nothing was claimed`);
+    record({ phase: 'claim', ran: false, skipped: false, storeUnreachable: false, failed: true });
     return problem.code;
   }
 
@@ -56,6 +60,7 @@ export async function runJob(options: RunOptions, env: Env, io: Io): Promise<num
     });
   } catch (e) {
     error(`${errorMessage(e)}; the command did not run`);
+    record({ phase: 'claim', ran: false, skipped: false, storeUnreachable: true });
     return EXIT_LOCK_STORE_UNAVAILABLE;
   }
 
@@ -71,6 +76,7 @@ export async function runJob(options: RunOptions, env: Env, io: Io): Promise<num
       );
     } catch (e) {
       error(`lock store at ${describeTarget(options.redis)} failed: ${errorMessage(e)}; the command did not run`);
+      record({ phase: 'claim', ran: false, skipped: false, storeUnreachable: true });
       return EXIT_LOCK_STORE_UNAVAILABLE;
     }
 
@@ -87,12 +93,16 @@ export async function runJob(options: RunOptions, env: Env, io: Io): Promise<num
         ].filter((d) => d !== undefined).join(', ');
         info(`skipped: this tick was already claimed${r.host ? ` by ${r.host}` : ''}${details ? ` (${details})` : ''}`);
       }
+      record({ phase: 'claim', ran: false, skipped: true, storeUnreachable: false });
       return EXIT_SKIPPED;
     }
 
     const tickSource = options.tickGiven ? '' : ' (no --tick: now floored to the minute)';
     info(`won the tick${tickSource}; running with fencing token ${result.claim.fencingToken}: ${[options.command, ...options.args].join(' ')}`);
-    return await supervise(lock, result.claim, validFrom, options, env, { info, error });
+    record({ phase: 'claim', ran: true, skipped: false, storeUnreachable: false });
+    const code = await supervise(lock, result.claim, validFrom, options, env, { info, error });
+    record({ phase: 'end', failed: code !== 0 && code !== EXIT_LOCK_LOST, lockLost: code === EXIT_LOCK_LOST }, Date.now());
+    return code;
   } finally {
     redis.disconnect();
   }
