@@ -139,6 +139,13 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
       createAcl: { ownerUid: String(ownerUid), ownerGid: String(ownerGid), permissions: '750' },
     });
     this.connections = this.fileSystem.connections;
+    if (automaticBackups) {
+      // cdk-nag looks for an AWS Backup selection in the template; EFS automatic backups are a
+      // plan of AWS Backup too, but one that EFS manages outside the template.
+      acknowledgeFindings(this.fileSystem,
+        'EFS automatic backups are on: AWS Backup backs the file system up daily in the plan EFS manages (aws/efs/automatic-backup-plan, 35-day retention), which is not part of the template. Pass backupPlan to use a plan of your own.',
+        'NIST.800.53.R5-EFSInBackupPlan', 'HIPAA.Security-EFSInBackupPlan');
+    }
     if (props.backupPlan) {
       const selection = props.backupPlan.addSelection(`${this.node.id}Uploads`, {
         resources: [backup.BackupResource.fromEfsFileSystem(this.fileSystem)],
