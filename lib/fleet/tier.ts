@@ -76,7 +76,7 @@ export interface RollingDeployment {
   /**
    * Instances replaced at a time.
    *
-   * @default 1
+   * @default - half of `capacity.min`, rounded up, and at least 1 (1 for a SingletonWorker)
    */
   readonly maxBatchSize?: number;
   /**
