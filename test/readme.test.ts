@@ -61,8 +61,8 @@ function ofType(template: Synthesized['templates'][string], type: string) {
 
 const examples = readmeExamples();
 
-test('README.md has the two complete examples', () => {
-  expect(examples).toHaveLength(2);
+test('README.md has the three complete examples', () => {
+  expect(examples).toHaveLength(3);
   for (const code of examples) {
     expect(code).toMatch(/^import \{ App, Stack \} from 'aws-cdk-lib';/);
     expect(code).toMatch(/new Stack\(app, '\w+', \{ env: \{ region: '[a-z0-9-]+' \} \}\)/);
@@ -100,4 +100,13 @@ test('the second example (Karma Labs) type-checks and synthesizes one load balan
   });
   const brainIngress = ofType(t, 'AWS::EC2::SecurityGroupIngress').filter((r) => r.Properties.FromPort === 9000);
   expect(brainIngress).toHaveLength(1);
+});
+
+test('the stack-wide key example type-checks and synthesizes a stack with one KMS key', () => {
+  const file = writeExample(examples[2], 'third');
+  expect(typeErrors(file)).toEqual([]);
+  const { templates } = run(file);
+  expect(Object.keys(templates)).toEqual(['OneKey']);
+  expect(ofType(templates.OneKey, 'AWS::AutoScaling::AutoScalingGroup')).toHaveLength(2);
+  expect(ofType(templates.OneKey, 'AWS::KMS::Key')).toHaveLength(1);
 });

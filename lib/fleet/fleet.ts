@@ -10,7 +10,7 @@ import { Aws, CfnResource, Duration, Lazy, Size, Stack, Tags, Token } from 'aws-
 import { Construct } from 'constructs';
 import { EnvironmentSecretOptions, environmentSecretStep } from '../app/app-environment';
 import { acknowledgeFindings } from '../common/acknowledge';
-import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
+import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
 import { invalid, warn } from '../common/validation';
 import { BootScript, MAX_USER_DATA_BYTES, bootFile, bootFilesDir } from './boot-script';
 import { BootPhase, BootStep } from './boot-step';
@@ -75,7 +75,7 @@ export class Fleet extends Construct {
     const deployment = resolveDeployment(scope, props.capacity, props.deployment, props.singleton);
     this.readinessTimeoutSeconds = Math.max(60, deployment.timeout.toSeconds() - 60);
 
-    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the logs and scaling notifications of ${scope.node.path}`);
+    this.encryptionKey = keyFor(this, props.encryptionKey, 'Key', `Encrypts the logs and scaling notifications of ${scope.node.path}`);
     this.allowServicesToUseKey();
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {

@@ -138,7 +138,7 @@ export interface TierInstanceProps {
   /**
    * Key that encrypts the tier's log group and notifications topic.
    *
-   * @default - a new key with rotation on
+   * @default - the stack's default key (`EncryptionKeys.setDefault`), else a new key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
   /**

@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Aws } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from '../common/acknowledge';
-import { createKey } from '../common/encryption';
+import { keyFor } from '../common/encryption';
 import { dataSubnets } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
@@ -79,7 +79,7 @@ export interface JobLockProps {
   /**
    * Key that encrypts the cache at rest and the AUTH token secret.
    *
-   * @default - a new key with rotation on
+   * @default - the stack's default key (`EncryptionKeys.setDefault`), else a new key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
 }
@@ -133,7 +133,7 @@ export class JobLock extends Construct implements ec2.IConnectable {
       invalid(this, 'vpcSubnets', `${subnets.subnetIds.length} subnet(s)`, 'multiAz needs subnets in two Availability Zones: widen vpcSubnets, or set multiAz: false.');
     }
 
-    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the job lock ${this.node.path} and its AUTH token`);
+    this.encryptionKey = keyFor(this, props.encryptionKey, 'Key', `Encrypts the job lock ${this.node.path} and its AUTH token`);
     this.authSecret = new secretsmanager.Secret(this, 'AuthToken', {
       description: `AUTH token of the job lock ${this.node.path}`,
       encryptionKey: this.encryptionKey,

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from '../common/acknowledge';
+import { stackDefaultKey } from '../common/encryption';
 import { dataSubnets, slug } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
@@ -64,7 +65,7 @@ export interface SharedUploadsProps {
   /**
    * Key that encrypts the file system at rest.
    *
-   * @default - the AWS managed key for EFS
+   * @default - the stack's default key (`EncryptionKeys.setDefault`), else the AWS managed key for EFS
    */
   readonly encryptionKey?: kms.IKey;
   /**
@@ -115,7 +116,7 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
       vpc: props.vpc,
       vpcSubnets: dataSubnets(props.vpc, props.vpcSubnets),
       encrypted: true,
-      kmsKey: props.encryptionKey,
+      kmsKey: props.encryptionKey ?? stackDefaultKey(this),
       lifecyclePolicy: props.lifecyclePolicy ?? efs.LifecyclePolicy.AFTER_30_DAYS,
       outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
       performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
