@@ -68,4 +68,25 @@ if [ "$code" != 1 ] || [ -z "$findings" ] || [ -n "$others" ]; then
   exit 1
 fi
 echo "validate-cli-package: app with an unencrypted bucket of its own: exit 1, $(printf '%s\n' "$findings" | wc -l) findings, all on UserApp/OwnBucket"
+# Bad input fails at synth with a stack trace that points at the user's file and, through the
+# source maps jsii writes into build/lib, at the library's TypeScript sources shipped in lib/.
+cat > bad.js <<'JS'
+const { App, Stack } = require('aws-cdk-lib');
+const { AppSource, SingletonWorker, TierNetwork } = require('cdk-web-tiers');
+const stack = new Stack(new App(), 'Bad', { env: { region: 'eu-west-1' } });
+const network = new TierNetwork(stack, 'Network');
+new SingletonWorker(stack, 'Worker', { vpc: network.vpc, healthCommand: '', // line 5: the bad value
+  source: AppSource.fromGitRepository({ repository: 'https://github.com/example/app.git', startCommand: 'npm start' }) });
+JS
+set +e
+node --enable-source-maps bad.js > bad.txt 2>&1; code=$?
+set -e
+frame=$(grep -o 'node_modules/cdk-web-tiers/lib/[^:)]*\.ts' bad.txt | head -1)
+if [ "$code" = 0 ] || ! grep -q 'Bad/Worker: invalid healthCommand' bad.txt || ! grep -q 'bad.js:5' bad.txt || [ -z "$frame" ] || [ ! -f "$frame" ]; then
+  cat bad.txt
+  echo "validate-cli-package: FAILED: bad input must fail with the library's message, a frame in bad.js:5 and a frame in a shipped lib/*.ts file" >&2
+  exit 1
+fi
+echo "validate-cli-package: bad input: '$(grep -m1 -o 'Bad/Worker: invalid healthCommand[^.]*' bad.txt)', frames at bad.js:5 and $frame"
+
 echo "validate-cli-package: passed in $(( $(date +%s) - start )) s"

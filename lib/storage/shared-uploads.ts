@@ -12,6 +12,7 @@ import { checkInteger, invalid, warn } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
+import { checkSameVpc, recordVpc, registerMountPath } from '../common/input-checks';
 
 /**
  * Props of {@link SharedUploads}.
@@ -112,6 +113,7 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
       warn(this, 'noUploadBackups', 'automaticBackups is false: a deleted or overwritten upload cannot be restored.');
     }
 
+    recordVpc(this, props.vpc);
     this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
       vpc: props.vpc,
       vpcSubnets: dataSubnets(props.vpc, props.vpcSubnets),
@@ -167,10 +169,12 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
    */
   public mountOn(tier: ITier, path: string): void {
     validateMountPath(this, path);
+    checkSameVpc(this, tier, 'mountOn(tier)');
     const paths = this.mounts.get(tier) ?? new Set<string>();
     if (paths.has(path)) {
       invalid(this, 'path', path, `${this.node.path} is already mounted on ${tier.node.path} at this path: call mountOn once per tier and path.`);
     }
+    registerMountPath(this, tier, path);
     paths.add(path);
     this.mounts.set(tier, paths);
 

@@ -5,10 +5,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkInteger, checkRange, invalid } from '../common/validation';
+import { checkInteger, checkRange, invalid, isResolved } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
+import { checkHostHeader, checkPathPattern, checkTimeZone } from '../common/input-checks';
+import { cronNeverFiresReason } from '../lock/cron';
 import { Fleet } from '../fleet/fleet';
 import { TierCapacity, TierInstanceProps } from '../fleet/tier';
 import { TierBase } from '../fleet/tier-base';
@@ -227,7 +229,7 @@ export class StatelessWebTier extends TierBase {
     checkInteger(this, 'appPort', this.appPort, 1, 65535);
     const capacity = resolveCapacity(this, props.capacity, { min: 2, max: 10 });
     const health = validateHealthCheck(this, props.healthCheck);
-    validateScaling(this, props.scaling);
+    validateScaling(this, props.scaling, capacity);
     validateLoadBalancerProps(this, props);
     if (props.deregistrationDelay && !props.deregistrationDelay.isUnresolved()) {
       checkInteger(this, 'deregistrationDelay (seconds)', props.deregistrationDelay.toSeconds(), 0, 3600);
@@ -328,6 +330,7 @@ export class StatelessWebTier extends TierBase {
       this.tierLoadBalancer._setDefaultTier(this, this.targetGroup);
       return;
     }
+    this.tierLoadBalancer._registerPriority(this, routing.priority);
     const conditions: elbv2.ListenerCondition[] = [];
     if (routing.hostHeaders?.length) conditions.push(elbv2.ListenerCondition.hostHeaders(routing.hostHeaders));
     if (routing.pathPatterns?.length) conditions.push(elbv2.ListenerCondition.pathPatterns(routing.pathPatterns));
@@ -384,7 +387,7 @@ function validateHealthCheck(scope: Construct, hc: WebTierHealthCheck | undefine
   return resolved;
 }
 
-function validateScaling(scope: Construct, scaling: WebTierScaling | undefined): void {
+function validateScaling(scope: Construct, scaling: WebTierScaling | undefined, capacity: { min: number; max: number }): void {
   if (!scaling) return;
   const cpu = scaling.targetCpuPercent;
   if (cpu !== undefined && !Token.isUnresolved(cpu) && !(cpu > 0 && cpu <= 100)) {
@@ -400,6 +403,22 @@ function validateScaling(scope: Construct, scaling: WebTierScaling | undefined):
     }
     if (action.min !== undefined && action.max !== undefined && action.min > action.max) {
       invalid(scope, `scaling.scheduled[${action.name}].min`, action.min, `It is greater than max (${action.max}).`);
+    }
+    // What the group will be asked for once the action runs (unset values stay as they are).
+    const min = action.min ?? capacity.min;
+    const max = action.max ?? capacity.max;
+    if (isResolved(min) && isResolved(max) && min > max) {
+      invalid(scope, `scaling.scheduled[${action.name}]`, `min ${min}, max ${max}`,
+        `With ${action.min === undefined ? `capacity.min (${min})` : `min ${min}`} and ${action.max === undefined ? `capacity.max (${max})` : `max ${max}`} Auto Scaling rejects the action: set both min and max in the action.`);
+    }
+    if (action.desired !== undefined && isResolved(action.desired) && isResolved(min) && isResolved(max) && (action.desired < min || action.desired > max)) {
+      invalid(scope, `scaling.scheduled[${action.name}].desired`, action.desired,
+        `It must lie between the group's min (${min}) and max (${max}) when the action runs: set min or max in the action too.`);
+    }
+    checkTimeZone(scope, `scaling.scheduled[${action.name}].timeZone`, action.timeZone);
+    const never = Token.isUnresolved(action.schedule.expressionString) ? undefined : cronNeverFiresReason(action.schedule.expressionString);
+    if (never) {
+      invalid(scope, `scaling.scheduled[${action.name}].schedule`, action.schedule.expressionString, `The schedule never fires: ${never}.`);
     }
   }
 }
@@ -421,5 +440,7 @@ function validateLoadBalancerProps(scope: Construct, props: StatelessWebTierProp
       invalid(scope, 'routing', 'no hostHeaders and no pathPatterns', 'Give at least one host header or path pattern, or remove routing to receive every unmatched request.');
     }
     checkInteger(scope, 'routing.priority', props.routing.priority, 1, 50000);
+    for (const host of props.routing.hostHeaders ?? []) checkHostHeader(scope, 'routing.hostHeaders[]', host);
+    for (const pattern of props.routing.pathPatterns ?? []) checkPathPattern(scope, 'routing.pathPatterns[]', pattern);
   }
 }
