@@ -1,9 +1,9 @@
 // Synth speed and size: `npm run bench:synth`.
 //
-// Times `cdk synth --quiet` of the examples app (the app of cdk.json: every example stack) against
-// a plain aws-cdk-lib app with the Karma Labs topology written by hand (bench/plain-karma), then
-// compares the templates' resource counts and the lines of code a user writes for each.
-// See bench/README.md.
+// Times `cdk synth --quiet` like for like: for Karma Labs and for Kwizly, one app with the stack built
+// with the library (bench/library-*) against one app with the same topology written by hand with
+// plain aws-cdk-lib (bench/plain-*), then compares the templates' resource counts and the lines of
+// code a user writes for each. See bench/README.md.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -15,18 +15,22 @@ const OUT = path.join(ROOT, 'bench', '.out');
 const WARMUP_RUNS = 1;
 const MEASURED_RUNS = 5;
 
-/** Each example stack with a hand-written counterpart, for the per-stack and lines-of-code comparison. */
-const COUNTERPARTS = [
+/** Each topology, built with the library and by hand: one stack per app, same region, same runner. */
+const PAIRS = [
   {
-    exampleStack: 'KarmaLabs',
-    exampleFiles: ['examples/karma-labs.ts'],
-    plainStack: 'KarmaPlain',
-    plainFiles: ['bench/plain-karma/karma-plain-stack.ts'],
+    name: 'Karma Labs',
+    library: { app: 'bench/library-karma/app.ts', stack: 'KarmaLabs', files: ['examples/karma-labs.ts'] },
+    plain: { app: 'bench/plain-karma/app.ts', stack: 'KarmaPlain', files: ['bench/plain-karma/karma-plain-stack.ts'] },
+  },
+  {
+    name: 'Kwizly',
+    library: { app: 'bench/library-kwizly/app.ts', stack: 'Kwizly', files: ['examples/kwizly.ts'] },
+    plain: { app: 'bench/plain-kwizly/app.ts', stack: 'KwizlyPlain', files: ['bench/plain-kwizly/kwizly-plain-stack.ts'] },
   },
 ];
 
 interface Target {
-  readonly label: (stacks: number) => string;
+  readonly label: string;
   readonly app: string;
   readonly output: string;
   readonly times: number[];
@@ -34,12 +38,14 @@ interface Target {
 
 function main(): void {
   const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf-8')) as { app: string };
-  // The plain app runs with the same TypeScript runner as cdk.json's app ("npx tsx bin/examples.ts").
+  // Every app runs with the same TypeScript runner as cdk.json's app ("npx tsx bin/examples.ts").
   const runner = /^(.*\S)\s+\S+\.ts$/.exec(cdkJson.app)?.[1] ?? 'npx tsx';
-  const targets: Target[] = [
-    { label: n => `cdk-web-tiers examples (${n} stack${n === 1 ? '' : 's'})`, app: cdkJson.app, output: path.join(OUT, 'examples'), times: [] },
-    { label: n => `plain aws-cdk-lib Karma (${n} stack${n === 1 ? '' : 's'})`, app: `${runner} bench/plain-karma/app.ts`, output: path.join(OUT, 'plain'), times: [] },
-  ];
+  const targets: Target[] = PAIRS.flatMap((pair) => (['library', 'plain'] as const).map((side) => ({
+    label: `${pair.name} ${side === 'library' ? 'with cdk-web-tiers' : 'by hand (plain aws-cdk-lib)'}`,
+    app: `${runner} ${pair[side].app}`,
+    output: path.join(OUT, `${slug(pair.name)}-${side}`),
+    times: [],
+  })));
   for (const t of targets) fs.rmSync(t.output, { recursive: true, force: true });
 
   console.log(`cdk synth --quiet, ${WARMUP_RUNS} warm-up + ${MEASURED_RUNS} measured runs each, alternating ` +
@@ -49,53 +55,37 @@ function main(): void {
     for (const t of targets) {
       const seconds = synth(t);
       if (run >= WARMUP_RUNS) t.times.push(seconds);
-      process.stderr.write(`  ${run < WARMUP_RUNS ? 'warm-up' : `run ${run - WARMUP_RUNS + 1}`}  ${path.basename(t.output).padEnd(8)} ${seconds.toFixed(2)} s\n`);
+      process.stderr.write(`  ${run < WARMUP_RUNS ? 'warm-up' : `run ${run - WARMUP_RUNS + 1}`}  ${path.basename(t.output).padEnd(18)} ${seconds.toFixed(2)} s\n`);
     }
   }
-
-  const [examples, plain] = targets;
   console.log(`load average after the runs: ${loadAverage()} (other processes on the machine add noise)`);
-  const exampleTemplates = templates(examples.output);
-  const plainTemplates = templates(plain.output);
-  const rows = targets.map((t, i) => {
-    const n = Object.keys(i === 0 ? exampleTemplates : plainTemplates).length;
-    return { label: t.label(n), median: median(t.times), min: Math.min(...t.times), max: Math.max(...t.times) };
-  });
 
   console.log('');
-  console.log('Synth wall time (s)');
-  printTable(['', 'median', 'min', 'max'], rows.map(r => [r.label, r.median.toFixed(2), r.min.toFixed(2), r.max.toFixed(2)]));
-  console.log(`ratio of medians (examples / plain): ${(rows[0].median / rows[1].median).toFixed(2)}`);
-  // Most of each run is fixed cost (CLI, Node.js, runner, loading aws-cdk-lib), so time does not divide by stack count.
+  console.log('Synth wall time (s), one stack per app');
+  printTable(['', 'median', 'min', 'max'], targets.map(t => [t.label, median(t.times).toFixed(2), Math.min(...t.times).toFixed(2), Math.max(...t.times).toFixed(2)]));
+  for (const [i, pair] of PAIRS.entries()) {
+    console.log(`${pair.name}: ratio of medians (library / by hand, same topology): ${(median(targets[2 * i].times) / median(targets[2 * i + 1].times)).toFixed(2)}`);
+  }
 
   console.log('');
   console.log('Resources per template');
-  const resourceRows: string[][] = [];
-  for (const [stack, count] of Object.entries(exampleTemplates)) {
-    const pair = COUNTERPARTS.find(c => c.exampleStack === stack);
-    const plainCount = pair ? plainTemplates[pair.plainStack] : undefined;
-    resourceRows.push([stack, String(count), pair ? `${pair.plainStack}` : '-', plainCount === undefined ? '-' : String(plainCount),
-      plainCount === undefined ? '-' : (count / plainCount).toFixed(2)]);
-  }
-  printTable(['example stack', 'resources', 'plain stack', 'resources', 'ratio'], resourceRows);
+  printTable(['topology', 'with cdk-web-tiers', 'by hand', 'ratio'], PAIRS.map((pair, i) => {
+    const library = templates(targets[2 * i].output)[pair.library.stack];
+    const plain = templates(targets[2 * i + 1].output)[pair.plain.stack];
+    return [pair.name, String(library), String(plain), (library / plain).toFixed(2)];
+  }));
 
   console.log('');
   console.log('Lines of code a user writes (non-blank, non-comment)');
-  const locRows: string[][] = [];
-  for (const pair of COUNTERPARTS) {
-    const exampleLoc = sum(pair.exampleFiles.map(countCodeLines));
-    const plainLoc = sum(pair.plainFiles.map(countCodeLines));
-    locRows.push([pair.exampleStack, pair.exampleFiles.join(' + '), String(exampleLoc), pair.plainFiles.join(' + '), String(plainLoc),
-      (plainLoc / exampleLoc).toFixed(2)]);
-  }
-  // Examples without a hand-written counterpart, for the record.
-  const paired = new Set(COUNTERPARTS.flatMap(c => c.exampleFiles));
-  for (const file of fs.readdirSync(path.join(ROOT, 'examples')).sort()) {
-    const rel = `examples/${file}`;
-    if (!file.endsWith('.ts') || file.endsWith('.d.ts') || paired.has(rel)) continue;
-    locRows.push(['-', rel, String(countCodeLines(rel)), '-', '-', '-']);
-  }
-  printTable(['stack', 'with cdk-web-tiers', 'lines', 'plain aws-cdk-lib', 'lines', 'plain / library'], locRows);
+  printTable(['topology', 'with cdk-web-tiers', 'lines', 'by hand', 'lines', 'by hand / library'], PAIRS.map((pair) => {
+    const libraryLoc = sum(pair.library.files.map(countCodeLines));
+    const plainLoc = sum(pair.plain.files.map(countCodeLines));
+    return [pair.name, pair.library.files.join(' + '), String(libraryLoc), pair.plain.files.join(' + '), String(plainLoc), (plainLoc / libraryLoc).toFixed(2)];
+  }));
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }
 
 /** Runs one `cdk synth --quiet` and returns its wall time in seconds; exits the process if it fails. */

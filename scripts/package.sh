@@ -31,8 +31,18 @@ if [[ " ${targets[*]} " == *" python "* ]]; then
 fi
 
 [ -f .jsii ] || npm run build
+# Translate the README examples for the other languages (rosetta/default.ts-fixture); a snippet
+# that does not compile fails here.
+start=$(date +%s)
+mkdir -p dist
+if ! npx jsii-rosetta extract --compile --fail > dist/rosetta.log 2>&1; then
+  grep -v '^!!' dist/rosetta.log >&2; echo "package: jsii-rosetta could not compile the examples" >&2; exit 1
+fi
+echo "package: jsii-rosetta in $(( $(date +%s) - start )) s"
 for target in "${targets[@]}"; do
   start=$(date +%s)
-  npx jsii-pacmak --targets "$target" 2>&1 | grep -v '^!!'
+  if ! npx jsii-pacmak --targets "$target" --rosetta-tablet .jsii.tabl.json > "dist/pacmak-$target.log" 2>&1; then
+    grep -v '^!!' "dist/pacmak-$target.log" >&2; echo "package: jsii-pacmak failed for $target" >&2; exit 1
+  fi
   echo "package: $target in $(( $(date +%s) - start )) s: $(ls "dist/$target" | tr '\n' ' ')"
 done

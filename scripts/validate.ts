@@ -14,37 +14,90 @@
  *
  * Options: --update-readme; --app <module> (for developing the script) builds the app from another
  * module that exports buildExamplesApp(props?: { outdir?: string }): cdk.App (default: bin/app.ts).
+ *
+ * With a directory argument (`cdk-web-tiers validate cdk.out`, the default outside this repository)
+ * it validates a user's synthesized cloud assembly instead (scripts/validate/cloud-assembly.ts):
+ * same validators, same table, same exit codes, no README check.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { App } from 'aws-cdk-lib';
 import { loadAppBuilder, synthesizeStacks, templateAcks, writeBareTemplates } from './validate/assembly';
 import { runCdkNag } from './validate/cdk-nag';
+import { loadCloudAssembly } from './validate/cloud-assembly';
 import { runCfnGuard } from './validate/cfn-guard';
 import { runCfnLint } from './validate/cfn-lint';
 import { runCheckov } from './validate/checkov';
 import { PINNED_PYTHON_TOOLS, PythonMissingError, PythonTools, ensurePythonTools } from './validate/python';
 import { buildReport } from './validate/report';
+import { Finding, StackInfo, ValidatorResult } from './validate/model';
 
-const ROOT = path.resolve(__dirname, '..');
-const WORK_DIR = path.join(ROOT, '.validate');
+/** The package root (this repository, or node_modules/cdk-web-tiers once installed). */
+const ROOT = packageRoot(__dirname);
+/** In this repository the default is the examples app; elsewhere, the user's cdk.out. */
+const IN_REPOSITORY = fs.existsSync(path.join(ROOT, 'bin', 'app.ts'));
+
+function packageRoot(from: string): string {
+  let dir = from;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
 
 function log(line: string): void {
   process.stderr.write(`validate: ${line}\n`);
 }
 
-function parseArgs(argv: readonly string[]): { appModule: string; updateReadme: boolean } {
-  let appModule = path.join(ROOT, 'bin', 'app');
+interface Args {
+  /** Module exporting buildExamplesApp (repository mode), or undefined. */
+  readonly appModule?: string;
+  /** A synthesized cloud assembly to validate (user mode), or undefined. */
+  readonly assemblyDir?: string;
+  readonly updateReadme: boolean;
+}
+
+const USAGE = 'usage: cdk-web-tiers validate [<cdk.out>] | [--app <module exporting buildExamplesApp>] [--update-readme]';
+
+function parseArgs(argv: readonly string[]): Args {
+  let appModule: string | undefined;
+  let assemblyDir: string | undefined;
   let updateReadme = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--app' && argv[i + 1]) {
       appModule = path.resolve(argv[++i]);
     } else if (argv[i] === '--update-readme') {
       updateReadme = true;
+    } else if (!argv[i].startsWith('-') && assemblyDir === undefined) {
+      assemblyDir = path.resolve(argv[i]);
     } else {
-      throw new Error(`unknown argument ${argv[i]}; usage: tsx scripts/validate.ts [--app <module exporting buildExamplesApp>] [--update-readme]`);
+      throw new Error(`unknown argument ${argv[i]}; ${USAGE}`);
     }
   }
-  return { appModule, updateReadme };
+  if (assemblyDir !== undefined && (appModule !== undefined || updateReadme)) {
+    throw new Error(`a cloud assembly directory cannot be combined with --app or --update-readme; ${USAGE}`);
+  }
+  if (assemblyDir === undefined && appModule === undefined) {
+    if (IN_REPOSITORY) {
+      appModule = path.join(ROOT, 'bin', 'app');
+    } else {
+      assemblyDir = path.resolve('cdk.out');
+    }
+  }
+  return { appModule, assemblyDir, updateReadme };
+}
+
+/** Where cfn-lint and checkov are installed: the repository's .venv, or a per-user cache ($CDK_WEB_TIERS_VENV overrides). */
+function venvDir(): string {
+  if (process.env.CDK_WEB_TIERS_VENV) return path.resolve(process.env.CDK_WEB_TIERS_VENV);
+  if (IN_REPOSITORY) return path.join(ROOT, '.venv');
+  const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
+  return path.join(cache, 'cdk-web-tiers', `venv-cfn-lint-${PINNED_PYTHON_TOOLS['cfn-lint']}-checkov-${PINNED_PYTHON_TOOLS.checkov}`);
+}
+
+/** cdk-nag results of the rebuilt app, with the user's stack names and construct paths. */
+function renamed(results: readonly ValidatorResult[], stackName: ReadonlyMap<string, string>, originalPath: ReadonlyMap<string, string>): ValidatorResult[] {
+  const fix = (f: Finding): Finding => ({ ...f, stack: stackName.get(f.stack) ?? f.stack, constructPath: originalPath.get(f.constructPath) ?? f.constructPath });
+  return results.map((r) => ({ ...r, findings: r.findings.map(fix), acknowledged: r.acknowledged.map(fix) }));
 }
 
 function versionOf(pkg: string): string {
@@ -56,11 +109,11 @@ function versionOf(pkg: string): string {
 export async function validate(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-  const { appModule, updateReadme } = parseArgs(argv);
+  const { appModule, assemblyDir, updateReadme } = parseArgs(argv);
 
   let python: PythonTools;
   try {
-    python = ensurePythonTools(path.join(ROOT, '.venv'), log);
+    python = ensurePythonTools(venvDir(), log);
   } catch (e) {
     if (e instanceof PythonMissingError) {
       process.stderr.write(`\nvalidate: ${e.message}\n`);
@@ -69,26 +122,40 @@ export async function validate(argv: readonly string[]): Promise<number> {
     throw e;
   }
 
-  const outdir = path.join(WORK_DIR, 'cdk.out');
-  fs.rmSync(WORK_DIR, { recursive: true, force: true });
-  fs.mkdirSync(WORK_DIR, { recursive: true });
-  const app = loadAppBuilder(appModule)({ outdir });
-  const stacks = synthesizeStacks(app);
+  const workDir = assemblyDir ? fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-web-tiers-validate-')) : path.join(ROOT, '.validate');
+  fs.rmSync(workDir, { recursive: true, force: true });
+  fs.mkdirSync(workDir, { recursive: true });
+  let app: App;
+  let stacks: StackInfo[];
+  let nagStacks: StackInfo[];
+  let nagOptions = {};
+  let fromNagNames = (results: ValidatorResult[]): ValidatorResult[] => results;
+  if (assemblyDir) {
+    const loaded = loadCloudAssembly(assemblyDir, path.join(workDir, 'included.out'));
+    ({ app, stacks, nagStacks } = loaded);
+    nagOptions = { ackOrigins: loaded.ackOrigins };
+    const names = new Map(nagStacks.map((s, i) => [s.name, stacks[i].name]));
+    fromNagNames = (results) => renamed(results, names, loaded.originalPath);
+    log(`read ${stacks.length} stack(s) from ${path.relative(process.cwd(), assemblyDir) || '.'} (${elapsed()})`);
+  } else {
+    app = loadAppBuilder(appModule!)({ outdir: path.join(workDir, 'cdk.out') });
+    stacks = nagStacks = synthesizeStacks(app);
+    log(`synthesized ${stacks.length} stack(s) into ${path.relative(ROOT, workDir)}/cdk.out (${elapsed()})`);
+  }
   if (stacks.length === 0) {
     throw new Error(`${appModule} synthesized no stacks`);
   }
-  log(`synthesized ${stacks.length} stack(s) into ${path.relative(ROOT, outdir)} (${elapsed()})`);
 
   // The template-level tools run as child processes while cdk-nag walks the tree here.
-  const bareFiles = writeBareTemplates(stacks, path.join(WORK_DIR, 'bare'));
+  const bareFiles = writeBareTemplates(stacks, path.join(workDir, 'bare'));
   const acks = templateAcks(stacks);
   const external = Promise.all([
-    runCfnGuard(stacks, acks, WORK_DIR),
-    runCfnLint(python.cfnLint, stacks, bareFiles, acks, WORK_DIR),
-    runCheckov(python.checkov, stacks, bareFiles, acks, WORK_DIR),
+    runCfnGuard(stacks, acks, workDir),
+    runCfnLint(python.cfnLint, stacks, bareFiles, acks, workDir),
+    runCheckov(python.checkov, stacks, bareFiles, acks, workDir),
   ]);
   const nagStarted = Date.now();
-  const nag = runCdkNag(app, stacks);
+  const nag = fromNagNames(runCdkNag(app, nagStacks, nagOptions));
   log(`cdk-nag: 4 packs in ${((Date.now() - nagStarted) / 1000).toFixed(1)} s`);
   const templateResults = await external;
   for (const r of templateResults) {
@@ -104,11 +171,11 @@ export async function validate(argv: readonly string[]): Promise<number> {
     [...nag, ...templateResults],
     toolsLine,
   );
-  const reportFile = path.join(WORK_DIR, 'report.md');
+  const reportFile = path.join(workDir, 'report.md');
   fs.writeFileSync(reportFile, `${report.markdown}\n`);
   process.stdout.write(`${report.text}\n`);
-  log(`report written to ${path.relative(ROOT, reportFile)}; total ${elapsed()}`);
-  const readmeCurrent = checkReadmeTable(report.markdown, updateReadme);
+  log(`report written to ${assemblyDir ? reportFile : path.relative(ROOT, reportFile)}; total ${elapsed()}`);
+  const readmeCurrent = assemblyDir ? true : checkReadmeTable(report.markdown, updateReadme);
   return report.unacknowledged > 0 || report.problems > 0 || !readmeCurrent ? 1 : 0;
 }
 

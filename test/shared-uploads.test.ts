@@ -1,6 +1,7 @@
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
 import { SharedUploads, SingletonWorker, StatelessWebTier, TierNetwork } from '../lib';
 import { bootFileText, logicalIdOf, newStack, resource, runSteps, statementsOfRole, testCertificate, testSource, userDataOf } from './helpers';
 
@@ -120,6 +121,19 @@ describe('SharedUploads', () => {
     });
     expect(JSON.stringify(template.findResources('AWS::Backup::BackupSelection'))).toContain(logicalIdOf(uploads.fileSystem));
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('automaticBackups'));
+  });
+
+  test.each([
+    ['default (EFS automatic backups)', {}, []],
+    ['automaticBackups: false', { automaticBackups: false }, ['HIPAA.Security-EFSInBackupPlan', 'NIST.800.53.R5-EFSInBackupPlan']],
+  ])('NIST and HIPAA EFSInBackupPlan, %s', (_name, props, expected) => {
+    const stack = newStack();
+    const network = new TierNetwork(stack, 'Network');
+    new SharedUploads(stack, 'Uploads', { vpc: network.vpc, ...props });
+    const violations = [new NIST80053R5Checks(), new HIPAASecurityChecks()]
+      .flatMap((pack) => pack.validateScope(stack.node.root).violations.map((v) => v.ruleName))
+      .filter((rule) => rule.endsWith('EFSInBackupPlan'));
+    expect(violations.sort()).toEqual(expected);
   });
 
   test('turning backups off warns', () => {

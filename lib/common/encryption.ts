@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { Aws } from 'aws-cdk-lib';
-import { Construct } from 'constructs';
+import { Aws, Stack } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
 
 /**
  * A customer managed key as every construct of this library creates it: yearly rotation, and a
@@ -39,4 +39,25 @@ export function allowLogGroupsToUseKey(key: kms.IKey): void {
     resources: ['*'],
     conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` } },
   }));
+}
+
+/** The key `EncryptionKeys.setDefault` gave each stack. */
+const STACK_DEFAULT_KEYS = new WeakMap<Stack, kms.IKey>();
+
+/** Makes `key` the key of every construct of this library created afterwards in the stack of `scope`. */
+export function setStackDefaultKey(scope: IConstruct, key: kms.IKey): void {
+  STACK_DEFAULT_KEYS.set(Stack.of(scope), key);
+}
+
+/** The stack-wide default key of the stack of `scope`, if one was set. */
+export function stackDefaultKey(scope: IConstruct): kms.IKey | undefined {
+  return STACK_DEFAULT_KEYS.get(Stack.of(scope));
+}
+
+/**
+ * The key a construct encrypts with: the one its props give, else the stack-wide default
+ * (`EncryptionKeys.setDefault`), else a new key of its own.
+ */
+export function keyFor(scope: Construct, given: kms.IKey | undefined, id: string, description: string): kms.IKey {
+  return given ?? stackDefaultKey(scope) ?? createKey(scope, id, description);
 }

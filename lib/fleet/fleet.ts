@@ -7,12 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Aws, CfnResource, Duration, Lazy, Size, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Aws, CfnResource, Duration, Lazy, Size, SizeRoundingBehavior, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EnvironmentSecretOptions, environmentSecretStep } from '../app/app-environment';
 import { acknowledgeFindings } from '../common/acknowledge';
-import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
-import { invalid, warn } from '../common/validation';
+import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
+import { checkInteger, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../environments/environment-profile';
 import { BootScript, MAX_USER_DATA_BYTES, bootFile, bootFilesDir } from './boot-script';
 import { BootPhase, BootStep } from './boot-step';
@@ -20,6 +20,7 @@ import { ResolvedCapacity } from './capacity';
 import { resolveInstanceTypes, resolveSpotInstanceTypes } from './instance-types';
 import { ManagedPolicyPrincipal } from './policy-principal';
 import { RollingDeployment, TierInstanceProps } from './tier';
+import { recordVpc } from '../common/input-checks';
 
 /** The tag that marks a fleet's Auto Scaling group; IAM conditions on it scope self-reporting. */
 export const FLEET_TAG = 'cdk-web-tiers:fleet';
@@ -81,6 +82,10 @@ export class Fleet extends Construct {
     const stack = Stack.of(this);
     this.appPort = props.appPort;
     const subnets = selectInstanceSubnets(scope, props.vpc, props.vpcSubnets);
+    recordVpc(scope, props.vpc);
+    const rootVolumeGiB = (props.rootVolumeSize ?? Size.gibibytes(20)).toGibibytes({ rounding: SizeRoundingBehavior.NONE });
+    // gp3 volumes hold 1 GiB to 16 TiB; the root volume must also hold the image (8 GiB for Amazon Linux 2023).
+    checkInteger(scope, 'rootVolumeSize (GiB)', rootVolumeGiB, 8, 16_384);
     const profile = EnvironmentProfile.of(scope);
     const instanceType = props.instanceType ?? profile.instanceType;
     const spot = props.capacity.baseline !== undefined;
@@ -90,7 +95,7 @@ export class Fleet extends Construct {
     const deployment = resolveDeployment(scope, props.capacity, props.deployment, props.singleton);
     this.readinessTimeoutSeconds = Math.max(60, deployment.timeout.toSeconds() - 60);
 
-    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the logs and scaling notifications of ${scope.node.path}`);
+    this.encryptionKey = keyFor(this, props.encryptionKey, 'Key', `Encrypts the logs and scaling notifications of ${scope.node.path}`);
     this.allowServicesToUseKey();
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -179,7 +184,7 @@ export class Fleet extends Construct {
       detailedMonitoring: true,
       blockDevices: [{
         deviceName: props.rootDeviceName ?? '/dev/xvda',
-        volume: ec2.BlockDeviceVolume.ebs((props.rootVolumeSize ?? Size.gibibytes(20)).toGibibytes(), {
+        volume: ec2.BlockDeviceVolume.ebs(rootVolumeGiB, {
           encrypted: true,
           volumeType: ec2.EbsDeviceVolumeType.GP3,
           deleteOnTermination: true,

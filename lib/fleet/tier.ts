@@ -85,7 +85,7 @@ export interface RollingDeployment {
   /**
    * Instances replaced at a time.
    *
-   * @default 1
+   * @default - half of `capacity.min`, rounded up, and at least 1 (1 for a SingletonWorker)
    */
   readonly maxBatchSize?: number;
   /**
@@ -147,7 +147,7 @@ export interface TierInstanceProps {
   /**
    * Key that encrypts the tier's log group and notifications topic.
    *
-   * @default - a new key with rotation on
+   * @default - the stack's default key (`EncryptionKeys.setDefault`), else a new key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
   /**

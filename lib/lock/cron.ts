@@ -1,3 +1,5 @@
+import { neverFires } from '../common/input-checks';
+
 /**
  * Converts a 5-field cron expression (minute hour day-of-month month day-of-week) into a systemd
  * `OnCalendar=` expression. Each field becomes an explicit list, so steps and ranges behave exactly
@@ -18,10 +20,32 @@ export function cronToOnCalendar(expression: string, timeZone?: string): string 
     // cron runs when EITHER matches; systemd requires BOTH. Refuse rather than change the meaning.
     throw new Error('restrict day-of-month or day-of-week, not both (cron ORs them, systemd would AND them)');
   }
+  if (neverFires(days, months)) {
+    throw new Error(`the schedule never fires: day ${dom} does not exist in month ${month}`);
+  }
   const list = (values: number[] | undefined, pad: number) => values === undefined ? '*' : values.map(v => String(v).padStart(pad, '0')).join(',');
   const weekdayPart = weekdays === undefined ? '' : weekdays.map(d => SYSTEMD_DAYS[d]).join(',') + ' ';
   const calendar = `${weekdayPart}*-${list(months, 2)}-${list(days, 2)} ${list(hours, 2)}:${list(minutes, 2)}:00`;
   return timeZone ? `${calendar} ${timeZone}` : `${calendar} UTC`;
+}
+
+/**
+ * The reason a 5-field cron expression never fires (a day-of-month that its months do not have),
+ * or undefined when it fires or cannot be parsed (its own validation reports that).
+ */
+export function cronNeverFiresReason(expression: string): string | undefined {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) return undefined;
+  try {
+    const days = parseField(fields[2], 'day-of-month', 1, 31);
+    const months = parseField(fields[3], 'month', 1, 12, MONTH_NAMES);
+    const weekdays = parseField(fields[4].replace(/\b7\b/g, '0'), 'day-of-week', 0, 6, DAY_NAMES);
+    // With a day-of-week too, cron fires on those weekdays whatever the day of month.
+    if (weekdays === undefined && neverFires(days, months)) return `day ${fields[2]} does not exist in month ${fields[3]}`;
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }
 
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];

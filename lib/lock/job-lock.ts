@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from '../common/acknowledge';
-import { createKey } from '../common/encryption';
+import { keyFor } from '../common/encryption';
 import { dataSubnets } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../environments/environment-profile';
@@ -16,6 +16,7 @@ import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
 import { joblockCliAsset } from './joblock-cli-asset';
 import { JobLockAlarmOptions, JobLockAlarms } from '../observability/job-lock-alarms';
+import { checkSameVpc, recordVpc } from '../common/input-checks';
 
 /**
  * The cache engine behind a {@link JobLock}.
@@ -81,7 +82,7 @@ export interface JobLockProps {
   /**
    * Key that encrypts the cache at rest and the AUTH token secret.
    *
-   * @default - a new key with rotation on
+   * @default - the stack's default key (`EncryptionKeys.setDefault`), else a new key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
   /**
@@ -126,6 +127,8 @@ export class JobLock extends Construct implements ec2.IConnectable {
     const profile = EnvironmentProfile.of(this);
     const multiAz = props.multiAz ?? profile.lockFailover;
     const port = props.port ?? 6379;
+    validateEngine(this, engine);
+    recordVpc(this, props.vpc);
     checkInteger(this, 'port', port, 1024, 65535);
     if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(nodeType)) {
       invalid(this, 'nodeType', nodeType, "Use an ElastiCache node type such as 'cache.t4g.micro'.");
@@ -146,7 +149,7 @@ export class JobLock extends Construct implements ec2.IConnectable {
       invalid(this, 'vpcSubnets', `${subnets.subnetIds.length} subnet(s)`, 'multiAz needs subnets in two Availability Zones: widen vpcSubnets, or set multiAz: false.');
     }
 
-    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the job lock ${this.node.path} and its AUTH token`);
+    this.encryptionKey = keyFor(this, props.encryptionKey, 'Key', `Encrypts the job lock ${this.node.path} and its AUTH token`);
     this.authSecret = new secretsmanager.Secret(this, 'AuthToken', {
       description: `AUTH token of the job lock ${this.node.path}`,
       encryptionKey: this.encryptionKey,
@@ -217,6 +220,7 @@ export class JobLock extends Construct implements ec2.IConnectable {
    */
   public allowFrom(tier: ITier): void {
     if (this.tiers.has(tier)) return;
+    checkSameVpc(this, tier, 'allowFrom(tier)');
     this.tiers.add(tier);
     this.connections.allowDefaultPortFrom(tier, `Job lock clients in ${tier.node.path}`);
     this.authSecret.grantRead(tier);
@@ -242,5 +246,24 @@ export class JobLock extends Construct implements ec2.IConnectable {
         APP_USER: tier.appUser,
       },
     });
+  }
+}
+
+/**
+ * The engines joblock works with: Valkey 7.2 or later and Redis OSS 6 or later, which ElastiCache
+ * runs with TLS in transit and an AUTH token (Memcached has no atomic compare-and-delete).
+ */
+function validateEngine(scope: Construct, engine: LockEngine): void {
+  const minimum: Record<string, number[]> = { valkey: [7, 2], redis: [6, 0] };
+  const wanted = minimum[engine.engine];
+  if (!wanted) {
+    invalid(scope, 'engine', engine.engine, "The job lock needs a Redis-compatible engine: use LockEngine.VALKEY_8, LockEngine.REDIS_7 or LockEngine.of('valkey' | 'redis', ...).");
+  }
+  const [major, minor] = engine.version.split('.').map(Number);
+  if (!Number.isInteger(major) || major < wanted[0] || (major === wanted[0] && (minor || 0) < wanted[1])) {
+    invalid(scope, 'engine.version', engine.version, `The job lock needs ${engine.engine} ${wanted.join('.')} or later (TLS in transit with an AUTH token): use, for example, LockEngine.${engine.engine === 'valkey' ? 'VALKEY_8' : 'REDIS_7'}.`);
+  }
+  if (!engine.parameterGroupFamily.startsWith(engine.engine) || !engine.parameterGroupFamily.slice(engine.engine.length).startsWith(String(major))) {
+    invalid(scope, 'engine.parameterGroupFamily', engine.parameterGroupFamily, `It does not match ${engine.engine} ${engine.version}: use '${engine.engine}${major}'${engine.engine === 'redis' && major === 6 ? " ('redis6.x')" : ''}.`);
   }
 }

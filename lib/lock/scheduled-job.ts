@@ -1,4 +1,5 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { checkTimeZone } from '../common/input-checks';
 import { checkInteger, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
@@ -60,9 +61,7 @@ export function addScheduledJob(tier: ITier, name: string, options: ScheduledJob
     invalid(tier, `addScheduledJob(${name}).command`, options.command, "Give the command to run, for example 'php artisan schedule:cleanup'.");
   }
   const timeZone = options.timeZone ?? 'UTC';
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(timeZone)) {
-    invalid(tier, `addScheduledJob(${name}).timeZone`, timeZone, "Use an IANA time zone such as 'UTC' or 'Europe/Paris'.");
-  }
+  checkTimeZone(tier, `addScheduledJob(${name}).timeZone`, timeZone);
   let onCalendar: string;
   try {
     onCalendar = cronToOnCalendar(options.schedule, timeZone);

@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Aws } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
-import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
+import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../environments/environment-profile';
 
@@ -48,7 +48,7 @@ export interface TierNetworkProps {
   /**
    * Key that encrypts the flow log group.
    *
-   * @default - a new key with rotation on
+   * @default - the stack's default key (`EncryptionKeys.setDefault`), else a new key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
 }
@@ -100,7 +100,7 @@ export class TierNetwork extends Construct {
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
 
-    const key = props.encryptionKey ?? createKey(this, 'FlowLogKey', `Encrypts the VPC flow logs of ${this.node.path}`);
+    const key = keyFor(this, props.encryptionKey, 'FlowLogKey', `Encrypts the VPC flow logs of ${this.node.path}`);
     allowLogGroupsToUseKey(key);
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from '../common/acknowledge';
+import { stackDefaultKey } from '../common/encryption';
 import { dataSubnets, slug } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../environments/environment-profile';
@@ -13,6 +14,7 @@ import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
 import { UploadsAlarmOptions, UploadsAlarms } from '../observability/uploads-alarms';
+import { checkSameVpc, recordVpc, registerMountPath } from '../common/input-checks';
 
 /**
  * Props of {@link SharedUploads}.
@@ -66,7 +68,7 @@ export interface SharedUploadsProps {
   /**
    * Key that encrypts the file system at rest.
    *
-   * @default - the AWS managed key for EFS
+   * @default - the stack's default key (`EncryptionKeys.setDefault`), else the AWS managed key for EFS
    */
   readonly encryptionKey?: kms.IKey;
   /**
@@ -124,11 +126,12 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
       else warn(this, 'noUploadBackups', message);
     }
 
+    recordVpc(this, props.vpc);
     this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
       vpc: props.vpc,
       vpcSubnets: dataSubnets(props.vpc, props.vpcSubnets),
       encrypted: true,
-      kmsKey: props.encryptionKey,
+      kmsKey: props.encryptionKey ?? stackDefaultKey(this),
       lifecyclePolicy: props.lifecyclePolicy ?? efs.LifecyclePolicy.AFTER_30_DAYS,
       outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
       performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
@@ -157,6 +160,13 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
     });
     this.connections = this.fileSystem.connections;
     this.alarms = new UploadsAlarms(this, 'Alarms', { fileSystem: this.fileSystem, options: props.alarms });
+    if (automaticBackups) {
+      // cdk-nag looks for an AWS Backup selection in the template; EFS automatic backups are a
+      // plan of AWS Backup too, but one that EFS manages outside the template.
+      acknowledgeFindings(this.fileSystem,
+        'EFS automatic backups are on: AWS Backup backs the file system up daily in the plan EFS manages (aws/efs/automatic-backup-plan, 35-day retention), which is not part of the template. Pass backupPlan to use a plan of your own.',
+        'NIST.800.53.R5-EFSInBackupPlan', 'HIPAA.Security-EFSInBackupPlan');
+    }
     if (props.backupPlan) {
       const selection = props.backupPlan.addSelection(`${this.node.id}Uploads`, {
         resources: [backup.BackupResource.fromEfsFileSystem(this.fileSystem)],
@@ -177,10 +187,12 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
    */
   public mountOn(tier: ITier, path: string): void {
     validateMountPath(this, path);
+    checkSameVpc(this, tier, 'mountOn(tier)');
     const paths = this.mounts.get(tier) ?? new Set<string>();
     if (paths.has(path)) {
       invalid(this, 'path', path, `${this.node.path} is already mounted on ${tier.node.path} at this path: call mountOn once per tier and path.`);
     }
+    registerMountPath(this, tier, path);
     paths.add(path);
     this.mounts.set(tier, paths);
 

@@ -8,12 +8,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
+import { checkHostHeader, checkPathPattern, checkTimeZone } from '../common/input-checks';
 import { checkInteger, checkRange, invalid, isResolved, warn } from '../common/validation';
 import { EnvironmentProfile } from '../environments/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
 import { FLEET_TAG, Fleet } from '../fleet/fleet';
+import { cronNeverFiresReason } from '../lock/cron';
 import { TierCapacity, TierInstanceProps } from '../fleet/tier';
 import { TierBase } from '../fleet/tier-base';
 import { groupCpuMetric } from '../observability/metrics';
@@ -374,7 +376,7 @@ export class StatelessWebTier extends TierBase {
     const profile = EnvironmentProfile.of(this);
     const capacity = resolveCapacity(this, props.capacity, { min: profile.webMinCapacity, max: profile.webMaxCapacity });
     const health = validateHealthCheck(this, props.healthCheck);
-    validateScaling(this, props.scaling);
+    validateScaling(this, props.scaling, capacity);
     validateLoadBalancerProps(this, props);
     if (props.deregistrationDelay && !props.deregistrationDelay.isUnresolved()) {
       checkInteger(this, 'deregistrationDelay (seconds)', props.deregistrationDelay.toSeconds(), 0, 3600);
@@ -639,6 +641,7 @@ export class StatelessWebTier extends TierBase {
       this.tierLoadBalancer._setDefaultTier(this, this.targetGroup);
       return;
     }
+    this.tierLoadBalancer._registerPriority(this, routing.priority);
     const conditions: elbv2.ListenerCondition[] = [];
     if (routing.hostHeaders?.length) conditions.push(elbv2.ListenerCondition.hostHeaders(routing.hostHeaders));
     if (routing.pathPatterns?.length) conditions.push(elbv2.ListenerCondition.pathPatterns(routing.pathPatterns));
@@ -711,7 +714,7 @@ function validateHealthCheck(scope: Construct, hc: WebTierHealthCheck | undefine
   return resolved;
 }
 
-function validateScaling(scope: Construct, scaling: WebTierScaling | undefined): void {
+function validateScaling(scope: Construct, scaling: WebTierScaling | undefined, capacity: { min: number; max: number }): void {
   if (!scaling) return;
   const cpu = scaling.targetCpuPercent;
   if (cpu !== undefined && !Token.isUnresolved(cpu) && !(cpu > 0 && cpu <= 100)) {
@@ -729,6 +732,22 @@ function validateScaling(scope: Construct, scaling: WebTierScaling | undefined):
     }
     if (action.min !== undefined && action.max !== undefined && action.min > action.max) {
       invalid(scope, `scaling.scheduled[${action.name}].min`, action.min, `It is greater than max (${action.max}).`);
+    }
+    // What the group will be asked for once the action runs (unset values stay as they are).
+    const min = action.min ?? capacity.min;
+    const max = action.max ?? capacity.max;
+    if (isResolved(min) && isResolved(max) && min > max) {
+      invalid(scope, `scaling.scheduled[${action.name}]`, `min ${min}, max ${max}`,
+        `With ${action.min === undefined ? `capacity.min (${min})` : `min ${min}`} and ${action.max === undefined ? `capacity.max (${max})` : `max ${max}`} Auto Scaling rejects the action: set both min and max in the action.`);
+    }
+    if (action.desired !== undefined && isResolved(action.desired) && isResolved(min) && isResolved(max) && (action.desired < min || action.desired > max)) {
+      invalid(scope, `scaling.scheduled[${action.name}].desired`, action.desired,
+        `It must lie between the group's min (${min}) and max (${max}) when the action runs: set min or max in the action too.`);
+    }
+    checkTimeZone(scope, `scaling.scheduled[${action.name}].timeZone`, action.timeZone);
+    const never = Token.isUnresolved(action.schedule.expressionString) ? undefined : cronNeverFiresReason(action.schedule.expressionString);
+    if (never) {
+      invalid(scope, `scaling.scheduled[${action.name}].schedule`, action.schedule.expressionString, `The schedule never fires: ${never}.`);
     }
   }
 }
@@ -750,6 +769,8 @@ function validateLoadBalancerProps(scope: Construct, props: StatelessWebTierProp
       invalid(scope, 'routing', 'no hostHeaders and no pathPatterns', 'Give at least one host header or path pattern, or remove routing to receive every unmatched request.');
     }
     checkInteger(scope, 'routing.priority', props.routing.priority, 1, 50000);
+    for (const host of props.routing.hostHeaders ?? []) checkHostHeader(scope, 'routing.hostHeaders[]', host);
+    for (const pattern of props.routing.pathPatterns ?? []) checkPathPattern(scope, 'routing.pathPatterns[]', pattern);
   }
 }
 

@@ -8,6 +8,7 @@ import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { createLogBucket } from '../common/log-bucket';
+import { checkCertificateRegion } from '../common/input-checks';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../environments/environment-profile';
 import { WebFirewall } from './web-firewall';
@@ -111,6 +112,7 @@ export class TierLoadBalancer extends Construct {
   /** The listener protocol. */
   public readonly protocol: elbv2.ApplicationProtocol;
   private defaultTier?: string;
+  private readonly priorities = new Map<number, string>();
 
   constructor(scope: Construct, id: string, props: TierLoadBalancerProps) {
     super(scope, id);
@@ -121,6 +123,7 @@ export class TierLoadBalancer extends Construct {
         'An HTTPS load balancer needs an ACM certificate: pass certificate (for example acm.Certificate.fromCertificateArn(...)), ' +
         'or set protocol: elbv2.ApplicationProtocol.HTTP explicitly for plain HTTP.');
     }
+    checkCertificateRegion(this, 'certificate', props.certificate);
     if (this.protocol === elbv2.ApplicationProtocol.HTTP && props.certificate) {
       invalid(this, 'protocol', 'HTTP', 'A certificate was given but the protocol is HTTP: remove protocol (HTTPS is the default) or the certificate.');
     }
@@ -222,6 +225,18 @@ export class TierLoadBalancer extends Construct {
           'Port 80 is open to everyone only to answer with a permanent redirect to HTTPS on 443.', 'CKV_AWS_260');
       }
     }
+  }
+
+  /**
+   * Records the listener rule priority of a tier; two rules of one listener cannot share one.
+   * @internal
+   */
+  public _registerPriority(tier: Construct, priority: number): void {
+    const other = this.priorities.get(priority);
+    if (other !== undefined) {
+      invalid(tier, 'routing.priority', priority, `${other} already uses priority ${priority} on ${this.node.path}: give each tier's rule its own priority (lower wins).`);
+    }
+    this.priorities.set(priority, tier.node.path);
   }
 
   /**

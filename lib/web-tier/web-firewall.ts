@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { ArnFormat, Names, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
+import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
 
 /**
  * Props of the {@link WebFirewall}.
@@ -71,7 +71,7 @@ export class WebFirewall extends Construct {
       webAclArn: this.webAcl.attrArn,
     });
 
-    const key = props.encryptionKey ?? createKey(this, 'LogKey', `Encrypts the WAF logs of ${scope.node.path}`);
+    const key = keyFor(this, props.encryptionKey, 'LogKey', `Encrypts the WAF logs of ${scope.node.path}`);
     allowLogGroupsToUseKey(key);
     // WAF only logs to groups whose name starts with aws-waf-logs-, given by an ARN without ':*'.
     const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400 })}`;

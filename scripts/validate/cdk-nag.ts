@@ -12,6 +12,7 @@ import { App, CfnResource } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { MIN_ACKNOWLEDGEMENT_REASON_LENGTH, NAG_ACKNOWLEDGED_RULES_METADATA_TYPE } from '../../lib/common/acknowledge';
+import { AckOrigin, ackOriginKey } from './cloud-assembly';
 import { Finding, StackInfo, ValidatorName, ValidatorResult, obj } from './model';
 
 interface PackSpec {
@@ -37,7 +38,13 @@ interface NagAck {
 
 type IsAcknowledged = (resource: CfnResource, ruleId: string) => boolean;
 
-export function runCdkNag(app: App, stacks: readonly StackInfo[]): ValidatorResult[] {
+/** Options for an app rebuilt from a cloud assembly (see cloud-assembly.ts). */
+export interface CdkNagOptions {
+  /** (construct path, rule id) of each copied acknowledgement -> where the user wrote it: copies count as one. */
+  readonly ackOrigins?: ReadonlyMap<string, AckOrigin>;
+}
+
+export function runCdkNag(app: App, stacks: readonly StackInfo[], options: CdkNagOptions = {}): ValidatorResult[] {
   const acks = collectAcks(app);
   const stackOf = stackResolver(stacks);
 
@@ -69,15 +76,25 @@ export function runCdkNag(app: App, stacks: readonly StackInfo[]): ValidatorResu
     return { validator: spec.validator, findings, acknowledged, problems: [] };
   });
 
-  // Acknowledgement problems, attributed to the pack whose prefix the id carries.
+  // Acknowledgement problems, attributed to the pack whose prefix the id carries. Copies of one
+  // acknowledgement (an app rebuilt from a cloud assembly) are one acknowledgement, used if any copy is.
+  const written = new Map<string, { ack: NagAck; stack: string; location: string; used: boolean }>();
   for (const ack of acks.values()) {
+    const origin = options.ackOrigins?.get(ackOriginKey(ack.construct.node.path, ack.id));
+    const stack = origin?.stack ?? stackOf(ack.construct.node.path).name;
+    const location = origin?.location ?? (ack.construct.node.path || '(app)');
+    const key = `${stack}\u0000${location}\u0000${ack.id}`;
+    const seen = written.get(key);
+    written.set(key, { ack, stack, location, used: ack.used || (seen?.used ?? false) });
+  }
+  for (const { ack, stack, location, used } of written.values()) {
     const spec = NAG_PACKS.find((p) => ack.id.startsWith(p.prefix));
     const result = results.find((r) => r.validator === spec?.validator);
     if (!spec || !result) {
       continue;
     }
-    const base = { validator: spec.validator, stack: stackOf(ack.construct.node.path).name, location: ack.construct.node.path || '(app)', id: ack.id };
-    if (!ack.used) {
+    const base = { validator: spec.validator, stack, location, id: ack.id };
+    if (!used) {
       result.problems.push({ ...base, problem: 'stale: acknowledges a finding that the pack does not report here' });
     }
     if (ack.reason.trim().length < MIN_ACKNOWLEDGEMENT_REASON_LENGTH) {
