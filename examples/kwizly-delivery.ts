@@ -14,6 +14,8 @@ export class KwizlyStage extends Stage {
     profile.applyTo(this);
     this.kwizly = new KwizlyStack(this, 'Kwizly', {
       env: props.env,
+      // A pipeline passes no stack parameters: each environment keeps its settings in SSM.
+      settingsParameterPrefix: `/kwizly/${profile.name}`,
       description: `cdk-web-tiers example: Kwizly, ${profile.name} environment`,
     });
   }

@@ -17,6 +17,14 @@ export interface KwizlyStackProps extends StackProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Read the certificate ARN and the alert address from the SSM parameters `<prefix>/certificate-arn`
+   * and `<prefix>/alert-email` (stack parameters whose default is that name), so that the stack
+   * deploys with no parameter values: CDK Pipelines cannot pass any.
+   *
+   * @default - the CertificateArn and AlertEmail stack parameters, given at deploy
+   */
+  readonly settingsParameterPrefix?: string;
 }
 
 /**
@@ -34,19 +42,22 @@ export class KwizlyStack extends Stack {
     const deletionProtection = props.deletionProtection ?? EnvironmentProfile.of(this).deletionProtection;
     const network = new TierNetwork(this, 'Network');
     // Every alarm of the stack (tiers, lock, uploads, jobs) goes to this address.
-    const alertEmail = new CfnParameter(this, 'AlertEmail', {
-      type: 'String', description: 'E-mail address that receives the Kwizly alarms', allowedPattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
-    });
+    const prefix = props.settingsParameterPrefix;
+    const alertEmail = new CfnParameter(this, 'AlertEmail', prefix
+      ? { type: 'AWS::SSM::Parameter::Value<String>', default: `${prefix}/alert-email`, description: 'SSM parameter holding the address that receives the Kwizly alarms' }
+      : { type: 'String', description: 'E-mail address that receives the Kwizly alarms', allowedPattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' });
     new TierNotifications(this, 'Alerts', { emails: [alertEmail.valueAsString] });
     const backupKey = EncryptionKeys.create(this, 'BackupKey', 'Kwizly backup vault');
     const backups = backup.BackupPlan.daily35DayRetention(this, 'Backups',
       new backup.BackupVault(this, 'BackupVault', { encryptionKey: backupKey }));
 
-    const certificateArn = new CfnParameter(this, 'CertificateArn', {
-      type: 'String',
-      description: 'ARN of the ACM certificate of the Kwizly site in this region',
-      allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$',
-    });
+    const certificateArn = new CfnParameter(this, 'CertificateArn', prefix
+      ? { type: 'AWS::SSM::Parameter::Value<String>', default: `${prefix}/certificate-arn`, description: 'SSM parameter holding the ARN of the ACM certificate of the Kwizly site' }
+      : {
+        type: 'String',
+        description: 'ARN of the ACM certificate of the Kwizly site in this region',
+        allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$',
+      });
     // Created by hand once: the app's .env (JSON or dotenv) and the repository's deploy key.
     const appEnvironment = secretsmanager.Secret.fromSecretNameV2(this, 'AppEnvironment', 'kwizly/env');
     const deployKey = secretsmanager.Secret.fromSecretNameV2(this, 'DeployKey', 'kwizly/deploy-key');
@@ -73,7 +84,9 @@ export class KwizlyStack extends Stack {
       deployment: { timeout: Duration.minutes(20) },
     });
     Findings.acknowledge(this.web.listener,
-      'The certificate ARN is the CertificateArn parameter, whose AllowedPattern only accepts ACM certificate ARNs; cfn-guard cannot see through the Ref.',
+      prefix
+        ? `The certificate ARN is read at deploy from the SSM parameter ${prefix}/certificate-arn, which holds an ACM certificate ARN; cfn-guard cannot see through the Ref.`
+        : 'The certificate ARN is the CertificateArn parameter, whose AllowedPattern only accepts ACM certificate ARNs; cfn-guard cannot see through the Ref.',
       ['CT.ELASTICLOADBALANCING.PR.2']);
 
     const uploads = new SharedUploads(this, 'Uploads', { vpc: network.vpc, backupPlan: backups });

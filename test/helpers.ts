@@ -176,3 +176,19 @@ export function uploadedObject(stack: Stack, objectKey: string): { packaging: st
   }
   throw new Error(`no asset of ${stack.stackName} is uploaded to ${objectKey}`);
 }
+
+/**
+ * The alarms of a template that watch (monitoring), as opposed to the alarms of step scaling
+ * policies, whose action is the policy itself.
+ */
+export function monitoringAlarms(template: Template): Array<[string, CfnResourceJson]> {
+  const policies = new Set(resourcesOfType(template, 'AWS::AutoScaling::ScalingPolicy').map(([id]) => id));
+  return [...resourcesOfType(template, 'AWS::CloudWatch::Alarm'), ...resourcesOfType(template, 'AWS::CloudWatch::CompositeAlarm')]
+    .filter(([, r]) => !(r.Properties?.AlarmActions ?? []).some((a: any) => policies.has(a?.Ref)));
+}
+
+/** The alarms of step scaling policies (their action is the policy). */
+export function scalingAlarms(template: Template): Array<[string, CfnResourceJson]> {
+  const watching = new Set(monitoringAlarms(template).map(([id]) => id));
+  return resourcesOfType(template, 'AWS::CloudWatch::Alarm').filter(([id]) => !watching.has(id));
+}

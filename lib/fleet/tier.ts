@@ -52,7 +52,7 @@ export interface TierCapacity {
   /**
    * Most instances that scaling may reach.
    *
-   * @default - 10 for a StatelessWebTier (the environment profile's webMaxCapacity: 2 in development), 1 for a SingletonWorker
+   * @default - 20 for a StatelessWebTier (the environment profile's webMaxCapacity: 2 in development), 1 for a SingletonWorker
    */
   readonly max?: number;
   /**

@@ -6,7 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Aspects, Aws, IAspect, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { createKey } from '../common/encryption';
+import { keyFor } from '../common/encryption';
 import { invalid } from '../common/validation';
 import { isComponentAlarm } from './alarm-components';
 
@@ -92,7 +92,7 @@ export class TierNotifications extends Construct {
     validateSlack(this, props.slack);
     BY_STACK.set(stack, this);
 
-    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', `Encrypts the alarm notifications of ${stack.node.path}`);
+    this.encryptionKey = keyFor(this, props.encryptionKey, 'Key', `Encrypts the alarm notifications of ${stack.node.path}`);
     if (this.encryptionKey instanceof kms.Key) {
       // CloudWatch publishes alarm state changes with the topic's key.
       this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({

@@ -20,8 +20,8 @@ function appWithEveryConstruct(setDefault: boolean) {
 describe('EncryptionKeys.setDefault', () => {
   test('without it, every construct creates its own key', () => {
     const { stack } = appWithEveryConstruct(false);
-    // Network flow logs, web tier, its WAF logs, worker, lock, plus the unused StackKey.
-    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 6);
+    // Network flow logs, web tier, its WAF logs, worker, lock, the alarm notifications, plus the unused StackKey.
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 7);
   });
 
   test('with it, the whole stack uses one key: logs, notifications, WAF logs, the lock, its AUTH token and the uploads', () => {

@@ -114,6 +114,15 @@ describe('the Kwizly delivery example', () => {
     }
   });
 
+  test('every stage stack deploys with no parameter values (CDK Pipelines passes none): its settings come from SSM', () => {
+    for (const [i, profile] of ['development', 'staging', 'production'].entries()) {
+      const parameters = Template.fromStack(stack.stages[i].kwizly).toJSON().Parameters as Record<string, { Type: string; Default?: string }>;
+      for (const [name, parameter] of Object.entries(parameters)) expect([name, parameter.Default]).toEqual([name, expect.any(String)]);
+      expect(parameters.CertificateArn).toEqual(expect.objectContaining({ Type: 'AWS::SSM::Parameter::Value<String>', Default: `/kwizly/${profile}/certificate-arn` }));
+      expect(parameters.AlertEmail).toEqual(expect.objectContaining({ Type: 'AWS::SSM::Parameter::Value<String>', Default: `/kwizly/${profile}/alert-email` }));
+    }
+  });
+
   test('the three stages are the Kwizly example under the three profiles', () => {
     expect(stack.stages.map(s => EnvironmentProfile.of(s).name)).toEqual(['development', 'staging', 'production']);
     expect(fs.existsSync(path.join(assembly.directory, 'assembly-Production', stack.stages[2].kwizly.templateFile))).toBe(true);

@@ -7,7 +7,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import {
   JobLock, JobLockAlarm, ScheduledJobAlarm, SharedUploads, SingletonWorker, StatelessWebTier, TierNetwork, UploadsAlarm, WorkerAlarm,
 } from '../../lib';
-import { newStack, resourcesOfType, testCertificate, testSource } from '../helpers';
+import { newStack, resourcesOfType, testCertificate, testSource, monitoringAlarms, scalingAlarms } from '../helpers';
 import { alarmProps, evaluation, mathOf, singleMetric, topicRef } from './alarm-helpers';
 
 function everything(): { stack: Stack; worker: SingletonWorker; web: StatelessWebTier; lock: JobLock; uploads: SharedUploads; t: Template } {
@@ -135,9 +135,11 @@ test('one dashboard per stack with a section per construct', () => {
 });
 
 test('every alarm of the stack has the topic as its action', () => {
-  const alarmsOfStack = [...resourcesOfType(t, 'AWS::CloudWatch::Alarm'), ...resourcesOfType(t, 'AWS::CloudWatch::CompositeAlarm')];
+  const alarmsOfStack = monitoringAlarms(t);
   expect(alarmsOfStack.length).toBeGreaterThan(20);
   for (const [, a] of alarmsOfStack) expect(a.Properties?.AlarmActions).toEqual([topicRef(stack)]);
+  // The burst alarms of the scaling policies keep their policy as their only action.
+  for (const [, a] of scalingAlarms(t)) expect(a.Properties?.AlarmActions).toHaveLength(1);
 });
 
 describe('options and bad input', () => {

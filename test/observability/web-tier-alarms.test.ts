@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { StatelessWebTier, StatelessWebTierProps, TierLoadBalancer, WebTierAlarm } from '../../lib';
-import { newStack, resourcesOfType, testCertificate, testSource, testVpc } from '../helpers';
+import { newStack, resourcesOfType, testCertificate, testSource, testVpc, monitoringAlarms } from '../helpers';
 import { alarmProps, evaluation, mathOf, singleMetric, topicRef } from './alarm-helpers';
 
 function build(props: Partial<StatelessWebTierProps> = {}): { stack: Stack; web: StatelessWebTier; t: Template } {
@@ -133,7 +133,8 @@ describe('StatelessWebTier alarm options', () => {
   test('enabled: false creates no alarm and warns monitoringOff', () => {
     const { stack, web, t } = build({ alarms: { enabled: false } });
     expect(web.alarms.alarms).toEqual({});
-    expect(resourcesOfType(t, 'AWS::CloudWatch::Alarm')).toHaveLength(0);
+    // Only the burst scaling alarms of the scaling policies remain.
+    expect(monitoringAlarms(t)).toHaveLength(0);
     Annotations.fromStack(stack).hasWarning('/Test/Web', Match.stringLikeRegexp('\\[ack: cdk-web-tiers:monitoringOff\\]'));
   });
 
