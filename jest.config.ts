@@ -4,6 +4,8 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The instance lab boots real instances as root: `npm run test:instance` (jest.instance.config.ts).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/instance/'],
   // Type checking is done once by `npm run build` (jsii + tsc); jest only transpiles.
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],

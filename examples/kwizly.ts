@@ -25,6 +25,18 @@ export interface KwizlyStackProps extends StackProps {
    * @default - the CertificateArn and AlertEmail stack parameters, given at deploy
    */
   readonly settingsParameterPrefix?: string;
+  /**
+   * The app's git repository (SSH URL).
+   *
+   * @default 'git@github.com:kwizly/kwizly-app.git'
+   */
+  readonly repository?: string;
+  /**
+   * `known_hosts` lines of the repository's host (the instance lab points both at its own git server).
+   *
+   * @default - GitHub's published host keys
+   */
+  readonly sshKnownHosts?: string;
 }
 
 /**
@@ -35,6 +47,7 @@ export interface KwizlyStackProps extends StackProps {
  */
 export class KwizlyStack extends Stack {
   public readonly web: StatelessWebTier;
+  public readonly lock: JobLock;
 
   constructor(scope: Construct, id: string, props: KwizlyStackProps = {}) {
     super(scope, id, props);
@@ -65,7 +78,8 @@ export class KwizlyStack extends Stack {
     this.web = new StatelessWebTier(this, 'Web', {
       vpc: network.vpc,
       source: AppSource.fromGitRepository({
-        repository: 'git@github.com:kwizly/kwizly-app.git',
+        repository: props.repository ?? 'git@github.com:kwizly/kwizly-app.git',
+        sshKnownHosts: props.sshKnownHosts,
         branch: 'main',
         deployKey,
         packages: ['nodejs', 'npm'],
@@ -92,7 +106,7 @@ export class KwizlyStack extends Stack {
     const uploads = new SharedUploads(this, 'Uploads', { vpc: network.vpc, backupPlan: backups });
     uploads.mountOn(this.web, '/var/app/uploads');
 
-    const lock = new JobLock(this, 'Lock', { vpc: network.vpc });
+    const lock = this.lock = new JobLock(this, 'Lock', { vpc: network.vpc });
     this.web.addScheduledJob('nightly-cleanup', {
       schedule: '0 8 * * *',
       command: 'npm run cleanup',
