@@ -27,5 +27,7 @@ fi
 if ! id cwtlab-git >/dev/null 2>&1; then
   useradd --system --create-home --home-dir /var/lib/cdk-web-tiers-lab-git --shell /usr/bin/git-shell cwtlab-git
 fi
+# No password, but not locked: sshd (without PAM) refuses key logins to a locked account.
+usermod -p '*' cwtlab-git
 [ -f "$cache/git-host-key" ] || ssh-keygen -q -t ed25519 -N '' -C 'cdk-web-tiers lab git server' -f "$cache/git-host-key"
 [ -f "$cache/deploy-key" ] || ssh-keygen -q -t ed25519 -N '' -C 'kwizly deploy key (lab)' -f "$cache/deploy-key"

@@ -95,7 +95,7 @@ export function synthesize(lab: Lab): string {
  * Prepares one stack of the lab app in the lab: uploads its assets, creates its secrets, and
  * renders every tier's user data with the values the lab gives its resources.
  */
-export function prepareStack(lab: Lab, stackName: string): LabStack {
+export function prepareStack(lab: Lab, stackName: string, options: { envSecret?: string } = {}): LabStack {
   const out = synthesize(lab);
   const template = JSON.parse(fs.readFileSync(path.join(out, `${stackName}.template.json`), 'utf-8'));
   const manifest = JSON.parse(fs.readFileSync(path.join(out, `${stackName}.assets.json`), 'utf-8'));
@@ -116,7 +116,7 @@ export function prepareStack(lab: Lab, stackName: string): LabStack {
   }
   // Secrets the examples import by name (created by hand once, as their README says).
   if (stackName === 'Kwizly') {
-    secrets.push({ name: 'kwizly/env', value: KWIZLY_ENV_SECRET });
+    secrets.push({ name: 'kwizly/env', value: options.envSecret ?? KWIZLY_ENV_SECRET });
     secrets.push({ name: 'kwizly/deploy-key', value: lab.services.deployKey });
   }
   const arns = lab.seed({ region: REGION, bucket: assets[0]?.bucket, assets, secrets });
