@@ -15,6 +15,11 @@ let web2: Instance;
 let broken: Instance;
 let bothBootedAt = 0;
 
+/** Tests that read a running instance first check that its boot succeeded (else its log is the answer). */
+function booted(...instances: Instance[]): void {
+  for (const instance of instances) expectBootSucceeded(lab, instance, 'Kwizly', tier.groupId);
+}
+
 beforeAll(async () => {
   lab = await Lab.start('kwizly');
   stack = prepareStack(lab, 'Kwizly');
@@ -30,7 +35,6 @@ beforeAll(async () => {
     name: 'web3', userData: tier.userData, groupName,
     files: { '/etc/cdk-web-tiers-lab/dnf-unavailable': 'amazon-cloudwatch-agent\n' },
   });
-  lab.setTargets({ instances: Object.fromEntries(lab.instances.map(i => [i.instanceId, i.ip])) });
   await Promise.all(lab.instances.map(i => i.waitForBoot(BOOT_TIMEOUT)));
   bothBootedAt = Date.now() / 1000;
 }, BOOT_TIMEOUT + 120_000);
@@ -56,6 +60,7 @@ describe('Kwizly web tier, booted from the template', () => {
   });
 
   test('the app runs as the app user and restarts when it dies', async () => {
+    booted(web1);
     const pid = showValue(web1.run('systemctl show webapp.service -p MainPID'), 'MainPID');
     expect(Number(pid)).toBeGreaterThan(0);
     expect(web1.run(`ps -o user= -p ${pid}`).trim()).toBe('webapp');
@@ -69,6 +74,7 @@ describe('Kwizly web tier, booted from the template', () => {
   });
 
   test('env values reach the app byte for byte, through systemd and through the build\'s bash', () => {
+    booted(web1);
     const seen = JSON.parse(web1.run('curl -fsS http://127.0.0.1:8080/env'));
     const expected = { ...KWIZLY_ENV_EXPECTED, ...DATABASE_EXPECTED };
     const pick = (env: Record<string, string>) => Object.fromEntries(Object.keys(expected).map(k => [k, env[k]]));
@@ -79,11 +85,13 @@ describe('Kwizly web tier, booted from the template', () => {
   });
 
   test('a PORT key in the env secret does not move the app off the port the target group checks', () => {
+    booted(web1);
     const seen = JSON.parse(web1.run(`curl -fsS http://127.0.0.1:${tier.targetGroup!.port}/env`));
     expect(seen.env.PORT).toBe(String(tier.targetGroup!.port));
   });
 
   test('the AL2023 install paths ran through dnf, EFS was mounted with TLS and IAM, the CloudWatch agent got its config', () => {
+    booted(web1);
     const dnf = web1.read('/var/log/cdk-web-tiers-lab/dnf.log');
     expect(dnf).toMatch(/dnf install -y -q amazon-cloudwatch-agent$/m);
     expect(dnf).toMatch(/dnf install -y -q git nodejs npm$/m);
@@ -99,6 +107,7 @@ describe('Kwizly web tier, booted from the template', () => {
   });
 
   test('the scheduled jobs have timers with the right OnCalendar', () => {
+    booted(web1, web2);
     for (const instance of [web1, web2]) {
       const nightly = instance.run('systemctl show cdk-web-tiers-job-nightly-cleanup.timer -p TimersCalendar -p ActiveState -p UnitFileState');
       expect(showValue(nightly, 'TimersCalendar')).toMatch(/OnCalendar=\*-\*-\* 08:00:00 UTC/);
@@ -110,6 +119,7 @@ describe('Kwizly web tier, booted from the template', () => {
   });
 
   test('the job\'s tick is the time its timer fired (LastTriggerUSec), not the time the job started', async () => {
+    booted(web2);
     // Stop web2's minutely timer after it fired, then run the job in a later minute: the tick must
     // still name the minute the timer fired.
     await waitFor('lab-tick to have fired on web2', 90_000, () =>
@@ -127,6 +137,7 @@ describe('Kwizly web tier, booted from the template', () => {
   }, 200_000);
 
   test('with two instances sharing one Redis, the every-minute job runs exactly once per tick', async () => {
+    booted(web1, web2);
     const fsId = stack.context.refs![Object.keys(stack.template.Resources).find(id => stack.template.Resources[id].Type === 'AWS::EFS::FileSystem')!];
     const ticksFile = path.join(lab.efsDir, fsId, 'lab-ticks.log');
     // Whole minutes during which both instances were up with their timers running.
@@ -146,6 +157,7 @@ describe('Kwizly web tier, booted from the template', () => {
   }, 300_000);
 
   test('the launch lifecycle hook is completed only after the app is ready', () => {
+    booted(web1);
     const hooks = Object.values<any>(stack.template.Resources).filter(r => r.Type === 'AWS::AutoScaling::LifecycleHook' &&
       r.Properties.LifecycleTransition === 'autoscaling:EC2_INSTANCE_LAUNCHING');
     const inline = Object.values<any>(stack.template.Resources).flatMap(r => r.Properties?.LifecycleHookSpecificationList ?? [])
@@ -156,10 +168,14 @@ describe('Kwizly web tier, booted from the template', () => {
     expect(order.completed!.params.LifecycleActionResult).toBe('CONTINUE');
     expect(order.completed!.params.AutoScalingGroupName).toBe(stack.context.refs![tier.groupId]);
     expect(order.completed!.time).toBeGreaterThan(order.appActive);
-    expect(order.signalled!.time).toBeGreaterThanOrEqual(order.completed!.time);
+    // SUCCESS only once the load balancer counts the instance healthy (which needs it InService).
+    expect(order.healthy).toBeDefined();
+    expect(order.healthy!.time).toBeGreaterThan(order.completed!.time);
+    expect(order.signalled!.time).toBeGreaterThanOrEqual(order.healthy!.time);
   });
 
   test('a reboot brings the app, the mount and the timers back, and the user data does not run again', async () => {
+    booted(web1);
     const signalsBefore = signalsOf(lab, web1).length;
     await web1.reboot();
     await waitFor('webapp after the reboot', 60_000, () => web1.exec('curl -fsS -o /dev/null http://127.0.0.1:8080/healthz').code === 0);

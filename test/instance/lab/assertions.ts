@@ -48,11 +48,12 @@ export function expectStepFailed(lab: Lab, instance: Instance, stackName: string
 }
 
 /** When the app first started, the lifecycle action was completed, and SUCCESS was signalled. */
-export function lifecycleOrder(lab: Lab, instance: Instance): { appActive: number; completed?: AwsCall; signalled?: AwsCall } {
+export function lifecycleOrder(lab: Lab, instance: Instance): { appActive: number; completed?: AwsCall; healthy?: AwsCall; signalled?: AwsCall } {
   const started = instance.run('journalctl -u webapp.service -o short-unix --no-pager | grep -m1 "Started" || true').trim();
   const appActive = Number(started.split(' ')[0]);
   if (!appActive) fail(lab, instance, 'the journal has no start of webapp.service');
   const completed = lab.calls('CompleteLifecycleAction').find(c => c.params.InstanceId === instance.instanceId);
   const signalled = signalsOf(lab, instance).find(c => !c.fault && c.params.Status === 'SUCCESS');
-  return { appActive, completed, signalled };
+  const healthy = lab.calls('DescribeTargetHealth').find(c => c.answers?.[instance.instanceId] === 'healthy');
+  return { appActive, completed, healthy, signalled };
 }

@@ -371,13 +371,14 @@ export class Lab {
   }
 
   /** Target groups and instances DescribeTargetHealth answers for (by probing like an ALB). */
-  public setTargets(targets: { instances?: Record<string, string>; targetGroups?: Record<string, object> }): void {
+  public setTargets(targets: { instances?: Record<string, string>; groups?: Record<string, string>; targetGroups?: Record<string, object> }): void {
     const file = path.join(this.awsDir, 'targets.json');
-    let current: any = { instances: {}, targetGroups: {} };
+    let current: any = { instances: {}, groups: {}, targetGroups: {} };
     try {
       current = JSON.parse(fs.readFileSync(file, 'utf-8'));
     } catch { /* none yet */ }
     Object.assign(current.instances, targets.instances ?? {});
+    Object.assign(current.groups, targets.groups ?? {});
     Object.assign(current.targetGroups, targets.targetGroups ?? {});
     fs.writeFileSync(file, JSON.stringify(current));
   }
@@ -407,6 +408,8 @@ export class Lab {
     const child = spawn('ip', ['netns', 'exec', ns, 'python3', `${LAB_DIR}/services/imds.py`, imds], { stdio: ['ignore', log, log] });
     fs.writeFileSync(path.join(this.pidDir, `imds-${options.name}.pid`), `${child.pid}\n`);
     this.processes.push(child);
+    await waitFor(`${options.name}'s IMDS`, 30_000, () =>
+      spawnSync('ip', ['netns', 'exec', ns, 'bash', '-c', 'exec 3<>/dev/tcp/169.254.169.254/80']).status === 0);
 
     // A copy-on-write view of the cached root file system.
     sh(`mount -t overlay overlay -o lowerdir=${this.rootfs},upperdir=${instance.dir}/upper,workdir=${instance.dir}/work ${instance.merged}`);
@@ -430,6 +433,8 @@ export class Lab {
     // The lab CA joins the trust store, as Amazon's CAs are in AL2023's (ElastiCache's certificate chains to them).
     sh(`cat ${m}/usr/local/share/ca-certificates/cdk-web-tiers-lab.crt >> ${m}/etc/ssl/certs/ca-certificates.crt`);
     for (const command of options.bake ?? []) sh(`chroot ${m} /bin/bash -c ${JSON.stringify(command)}`);
+    // Auto Scaling launched it into its group; its address is where the load balancer probes it.
+    this.setTargets({ instances: { [instance.instanceId]: instance.ip }, groups: { [instance.instanceId]: options.groupName } });
     instance.start();
     return instance;
   }

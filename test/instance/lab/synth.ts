@@ -17,7 +17,7 @@ const kwizly = new KwizlyStack(app, 'Kwizly', {
 kwizly.web.addScheduledJob('lab-tick', {
   schedule: '* * * * *',
   command: 'echo "$(hostname) $(date -u +%FT%TZ)" >> /var/app/uploads/lab-ticks.log',
-  lock: kwizly.lock,
+  jobLock: kwizly.lock,
   ttl: Duration.seconds(50),
 });
 app.synth();

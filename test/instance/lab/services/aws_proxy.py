@@ -7,8 +7,12 @@ STATE_DIR/calls.jsonl   one JSON line per call: time, service, action, params (t
 STATE_DIR/faults.json   {"Action": [{"status": 400, "code": "Throttling", "client": "10.77.0.12"}, ...]}:
                         the first entry (for that client, if it names one) answers the next call of
                         that action instead of the normal answer, then is removed
-STATE_DIR/targets.json  {"instances": {"i-...": "10.77.0.11"}, "targetGroups": {"arn": {"path": "/healthz",
-                        "port": 8080, "healthyThreshold": 2}}} for DescribeTargetHealth
+STATE_DIR/targets.json  {"instances": {"i-...": "10.77.0.11"}, "groups": {"i-...": "group name"},
+                        "targetGroups": {"arn": {"path": "/healthz", "port": 8080, "healthyThreshold": 2}}}:
+                        the Auto Scaling group of each instance (DescribeAutoScalingInstances; an
+                        instance is Pending:Wait until its launch lifecycle action is completed) and
+                        the target groups DescribeTargetHealth answers for, probing like an ALB (an
+                        instance not InService is not registered: "unused")
 """
 import http.client
 import http.server
@@ -26,6 +30,7 @@ import uuid
 HOST, PORT, MOTO, STATE = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 LOCK = threading.Lock()
 HEALTH = {}  # (target group, instance) -> consecutive successful probes
+LIFECYCLE = {}  # instance -> lifecycle state, after its launch lifecycle action
 NS = {
     'cloudformation': 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
     'autoscaling': 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
@@ -33,7 +38,7 @@ NS = {
 }
 # Actions this proxy answers itself (moto has no SignalResource; the others must be observable).
 OWN = {'SignalResource', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat', 'SetInstanceHealth',
-       'DescribeTargetHealth'}
+       'DescribeTargetHealth', 'DescribeAutoScalingInstances'}
 
 
 def read_json(name, default):
@@ -144,11 +149,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for instance in ids:
                 ip = targets.get('instances', {}).get(instance)
                 key = (params.get('TargetGroupArn'), instance)
-                ok = bool(ip) and probe(ip, group)
+                in_service = LIFECYCLE.get(instance, 'Pending:Wait') == 'InService'
+                ok = bool(ip) and in_service and probe(ip, group)
                 with LOCK:
                     HEALTH[key] = HEALTH.get(key, 0) + 1 if ok else 0
                     count = HEALTH[key]
-                if not ip:
+                if not ip or not in_service:
                     state = 'unused'
                 elif count >= group.get('healthyThreshold', 2):
                     state = 'healthy'
@@ -159,7 +165,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                f'<HealthCheckPort>{group.get("port", 8080)}</HealthCheckPort>'
                                f'<TargetHealth><State>{state}</State></TargetHealth></member>')
             result = f'<DescribeTargetHealthResult><TargetHealthDescriptions>{"".join(members)}</TargetHealthDescriptions></DescribeTargetHealthResult>'
+        elif action == 'DescribeAutoScalingInstances':
+            groups = read_json('targets.json', {}).get('groups', {})
+            ids = [v for k, v in sorted(params.items()) if re.match(r'InstanceIds\.member\.\d+$', k)]
+            members = ''.join(
+                f'<member><InstanceId>{i}</InstanceId><AutoScalingGroupName>{groups[i]}</AutoScalingGroupName>'
+                f'<AvailabilityZone>us-east-1a</AvailabilityZone><LifecycleState>{LIFECYCLE.get(i, "Pending:Wait")}</LifecycleState>'
+                f'<HealthStatus>HEALTHY</HealthStatus><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>'
+                for i in ids if i in groups)
+            result = f'<DescribeAutoScalingInstancesResult><AutoScalingInstances>{members}</AutoScalingInstances></DescribeAutoScalingInstancesResult>'
         elif action == 'CompleteLifecycleAction':
+            instance = params.get('InstanceId')
+            if LIFECYCLE.get(instance, 'Pending:Wait') != 'Pending:Wait':
+                record(entry)
+                return self.error(service, {'code': 'ValidationError', 'message': f'No active Lifecycle Action found with instance ID {instance}'})
+            LIFECYCLE[instance] = 'InService' if params.get('LifecycleActionResult') == 'CONTINUE' else 'Terminating'
             result = '<CompleteLifecycleActionResult/>'
         elif action == 'RecordLifecycleActionHeartbeat':
             result = '<RecordLifecycleActionHeartbeatResult/>'
