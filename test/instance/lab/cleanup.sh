@@ -41,5 +41,11 @@ for id in "${runs[@]}"; do
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
     ip netns delete "$ns"
   done
+  # The instances' cgroups (empty once their processes are gone), deepest first.
+  for root in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified /sys/fs/cgroup; do
+    for cg in "$root"/cwtlab-"$id"-*; do
+      [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+  done
   rm -rf "$dir"
 done

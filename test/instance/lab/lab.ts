@@ -22,6 +22,12 @@ export const LOCK_HOST = 'lock.kwizly.lab';
 export const LOCK_PORT = 6379;
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
+/** The cgroup hierarchies systemd uses on this host: the named systemd one and/or the unified one. */
+export function cgroupRoots(): string[] {
+  const hybrid = ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified'].filter(dir => fs.existsSync(path.join(dir, 'cgroup.procs')));
+  return hybrid.length ? hybrid : ['/sys/fs/cgroup'];
+}
+
 export interface RunResult { code: number; stdout: string; stderr: string }
 
 /** Runs a bash command on the host; throws with its output when it fails. */
@@ -107,7 +113,13 @@ export class Instance {
   public start(): void {
     this.boots++;
     const log = fs.openSync(path.join(this.dir, `nspawn-${this.boots}.log`), 'a');
-    this.nspawn = spawn('systemd-nspawn', [
+    // With --keep-unit the container's systemd manages the cgroup nspawn runs in. Without a cgroup
+    // of its own, two containers would both manage the host's root cgroup (same /system.slice/...
+    // paths) and break each other's units (219/CGROUP), so each one gets its own first.
+    const cgroups = cgroupRoots().map(root => path.join(root, `${this.lab.prefix}-${this.name}`));
+    for (const dir of cgroups) fs.mkdirSync(dir, { recursive: true });
+    const enter = cgroups.map(dir => `echo $$ > ${dir}/cgroup.procs`).join('; ');
+    this.nspawn = spawn('bash', ['-c', `${enter}; exec systemd-nspawn "$@"`, 'nspawn',
       '--boot', '--register=no', '--keep-unit', '--quiet', '--console=passive',
       '-D', this.merged, '-M', this.name,
       `--network-namespace-path=/run/netns/${this.netns}`,
@@ -349,7 +361,7 @@ export class Lab {
 
   /** Every call the instances made to the AWS endpoint so far. */
   public calls(action?: string): AwsCall[] {
-    let text = '';
+    let text: string;
     try {
       text = fs.readFileSync(path.join(this.awsDir, 'calls.jsonl'), 'utf-8');
     } catch {
