@@ -43,6 +43,17 @@ export function sleep(ms: number): Promise<void> {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
 
+/** Resolves with the promise's value, or with 'timeout' after `ms` (the timer does not outlive it). */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>(resolve => { timer = setTimeout(() => resolve('timeout'), ms); });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Polls until `check` returns a value other than undefined/false, or throws after `timeoutMs`. */
 export async function waitFor<T>(what: string, timeoutMs: number, check: () => T | undefined | false): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -193,7 +204,7 @@ export class Instance {
   /** `systemctl reboot` inside, then boots the same upper layer again, as a rebooted instance. */
   public async reboot(timeoutMs = 120_000): Promise<void> {
     this.exec('systemctl reboot', 10_000);
-    const code = await Promise.race([this.nspawnExit, sleep(timeoutMs).then(() => 'timeout')]);
+    const code = await within(this.nspawnExit!, timeoutMs);
     if (code === 'timeout') throw new Error(`lab: ${this.name} did not shut down for its reboot`);
     this.start();
     await this.waitForSystem(timeoutMs);
@@ -203,7 +214,7 @@ export class Instance {
   public async stop(): Promise<void> {
     if (!this.nspawn || this.nspawn.exitCode !== null || this.nspawn.signalCode !== null) return;
     this.nspawn.kill('SIGTERM');
-    const done = await Promise.race([this.nspawnExit, sleep(20_000).then(() => 'timeout')]);
+    const done = await within(this.nspawnExit!, 20_000);
     if (done === 'timeout') {
       this.nspawn.kill('SIGKILL');
       await this.nspawnExit;
