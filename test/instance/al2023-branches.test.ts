@@ -43,7 +43,8 @@ function runBootFile(file: string, env: Record<string, string>, bin: Record<stri
     .map(([k, v]) => `${k}=${v}`);
   const r = spawnSync('chroot', [root, '/usr/bin/env', '-i', 'PATH=/lab/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root', ...vars,
     '/bin/bash', '-c', `${prepare}\nmkdir -p "$CWT_HOME/bin" "$CWT_LOG_DIR"; exec bash -euo pipefail -c 'source /lab/boot/${file}'`],
-  { encoding: 'utf-8' });
+  // stdin not a socket: bash would take itself for an rsh session and read bash.bashrc.
+  { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'] });
   return {
     code: r.status ?? -1,
     output: `${r.stdout}${r.stderr}`,

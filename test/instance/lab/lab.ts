@@ -155,7 +155,7 @@ export class Instance {
   public exec(command: string, timeoutMs = 120_000): RunResult {
     const r = spawnSync('nsenter', ['-t', String(this.leader()), '-a', '--',
       '/usr/bin/env', '-i', `PATH=${PATH}`, 'HOME=/root', 'LANG=C.UTF-8', '/bin/bash', '-c', command],
-    { encoding: 'utf-8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+    { encoding: 'utf-8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
     return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   }
 
@@ -271,6 +271,13 @@ export class Lab {
   /** Builds (or reuses) the root file system and starts the services. */
   public static async start(name: string): Promise<Lab> {
     const lab = new Lab(name);
+    // A run interrupted (Ctrl-C, CI timeout) still removes its containers, mounts and namespaces.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(signal, () => {
+        spawnSync('bash', [path.join(LAB_DIR, 'cleanup.sh'), lab.runId], { stdio: 'inherit' });
+        process.exit(130);
+      });
+    }
     try {
       await lab.startServices();
     } catch (e) {
