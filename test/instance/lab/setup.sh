@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Host setup of the instance lab (idempotent; .ci/run and the lab call it): the tools it needs,
-# moto in a venv outside the repository, the git server's account, host key and deploy key.
+# moto in a venv outside the repository, the git server's account, host key and deploy key, and
+# the root file system (rootfs.sh, built meanwhile: both mostly wait on the network).
 set -euo pipefail
 cache=${LAB_CACHE:-/var/cache/cdk-web-tiers-lab}
 mkdir -p "$cache"
@@ -18,6 +19,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "the instance lab needs: ${missing[*]} (and root)" >&2; exit 1
   fi
 fi
+here=$(cd "$(dirname "$0")" && pwd)
+bash "$here/rootfs.sh" > /dev/null &
+rootfs=$!
 moto_version=5.2.5
 if ! [ -x "$cache/venv/bin/moto_server" ] || ! "$cache/venv/bin/pip" show moto 2>/dev/null | grep -q "^Version: $moto_version$"; then
   python3 -m venv "$cache/venv"
@@ -31,3 +35,4 @@ fi
 usermod -p '*' cwtlab-git
 [ -f "$cache/git-host-key" ] || ssh-keygen -q -t ed25519 -N '' -C 'cdk-web-tiers lab git server' -f "$cache/git-host-key"
 [ -f "$cache/deploy-key" ] || ssh-keygen -q -t ed25519 -N '' -C 'kwizly deploy key (lab)' -f "$cache/deploy-key"
+wait "$rootfs" || { echo "the lab's root file system could not be built (rootfs.sh)" >&2; exit 1; }
