@@ -132,7 +132,9 @@ describe('Karma Labs Brain (SingletonWorker) health reporter', () => {
     brain.run('systemctl stop cdk-web-tiers-health.timer && mkdir -p /var/lib/lab-app && touch /var/lib/lab-app/unhealthy');
     try {
       for (let check = 1; check <= 3; check++) {
-        expect(reports()).toHaveLength(0);
+        // On failure, the health log and the journal say which checks failed and when.
+        expect({ reports: reports(), log: brain.read('/var/log/cdk-web-tiers/health.log'), journal: check === 1 ? brain.run('journalctl -b -u cdk-web-tiers-health.service -u karma-app.service --no-pager | tail -40') : '' })
+          .toEqual(expect.objectContaining({ reports: [] }));
         brain.run('systemctl start cdk-web-tiers-health.service || true', 60_000);
       }
       expect(reports().map(c => c.params)).toEqual([expect.objectContaining({ HealthStatus: 'Unhealthy', ShouldRespectGracePeriod: 'false' })]);
