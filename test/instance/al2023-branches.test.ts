@@ -121,15 +121,19 @@ describe('cloudwatch-agent.sh', () => {
   const agent = { 'amazon-cloudwatch-agent': `mkdir -p ${path.dirname(ctl)} && printf '#!/bin/bash\\necho "agent-ctl $*" >> /lab/calls.log\\n' > ${ctl} && chmod 0755 ${ctl}` };
 
   test('installs the agent with dnf and starts it with a JSON config that ships the boot, app, job and health logs', () => {
-    const r = runBootFile('cloudwatch-agent.sh', { CWT_LOG_GROUP: 'kwizly-web' }, { dnf: fakeManager('dnf', agent) }, `rm -rf /opt/aws`);
-    expect(r.code).toBe(0);
+    // No systemd runs in a chroot: a recording systemctl stands in (the lab's booted instances run the real one).
+    const systemctl = '#!/bin/bash\necho "systemctl $*" >> /lab/calls.log\n';
+    const r = runBootFile('cloudwatch-agent.sh', { CWT_LOG_GROUP: 'kwizly-web' }, { dnf: fakeManager('dnf', agent), systemctl }, `rm -rf /opt/aws`);
+    expect({ code: r.code, output: r.output }).toEqual({ code: 0, output: '' });
     expect(r.calls).toEqual([
       'dnf install -y -q amazon-cloudwatch-agent',
+      'systemctl daemon-reload',
+      'systemctl enable --now cdk-web-tiers-journal.service',
       'agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/cdk-web-tiers.json',
     ]);
     const config = JSON.parse(fs.readFileSync(path.join(root, 'opt/aws/amazon-cloudwatch-agent/etc/cdk-web-tiers.json'), 'utf-8'));
     const files = config.logs.logs_collected.files.collect_list;
-    expect(files.map((f: any) => f.file_path)).toEqual(['boot', 'app', 'jobs', 'health'].map(n => `/var/log/cdk-web-tiers/${n}.log`));
+    expect(files.map((f: any) => f.file_path)).toEqual(expect.arrayContaining(['boot', 'app', 'jobs', 'health'].map(n => `/var/log/cdk-web-tiers/${n}.log`)));
     expect(new Set(files.map((f: any) => f.log_group_name))).toEqual(new Set(['kwizly-web']));
     expect(config.metrics.append_dimensions.AutoScalingGroupName).toBe('${aws:AutoScalingGroupName}');
   });
