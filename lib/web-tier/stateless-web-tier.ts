@@ -617,6 +617,8 @@ export class StatelessWebTier extends TierBase {
         HEALTH_TIMEOUT_SECONDS: '20',
         HEALTH_INTERVAL_SECONDS: '30',
         HEALTH_FAILURE_THRESHOLD: '3',
+        // After a reboot the app gets the same grace as a new instance.
+        HEALTH_BOOT_GRACE_SECONDS: String(health.gracePeriod.toSeconds()),
       },
     });
   }

@@ -133,6 +133,8 @@ export class SingletonWorker extends TierBase {
         ...healthEnv,
         HEALTH_INTERVAL_SECONDS: String(health.interval.toSeconds()),
         HEALTH_FAILURE_THRESHOLD: String(health.failureThreshold),
+        // After a reboot the app gets the same grace as a new instance.
+        HEALTH_BOOT_GRACE_SECONDS: String(health.gracePeriod.toSeconds()),
       },
     });
     this.alarms = new WorkerAlarms(this, 'Alarms', { autoScalingGroup: this.autoScalingGroup, logGroup: this.logGroup, options: props.alarms });

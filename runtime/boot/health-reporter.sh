@@ -1,8 +1,11 @@
 # Installs the health reporter of a SingletonWorker: a systemd timer runs the health command
 # every HEALTH_INTERVAL_SECONDS; after HEALTH_FAILURE_THRESHOLD consecutive failures the instance
 # tells Auto Scaling it is unhealthy, and Auto Scaling replaces it.
-# Needs: HEALTH_COMMAND, HEALTH_INTERVAL_SECONDS, HEALTH_TIMEOUT_SECONDS, HEALTH_FAILURE_THRESHOLD
-install -d -m 0755 /var/lib/cdk-web-tiers
+# The count of consecutive failures lives in /run, so a reboot starts it afresh, and no check
+# counts until HEALTH_BOOT_GRACE_SECONDS after the system (PID 1) started, so that an app still
+# starting after a reboot is not reported unhealthy.
+# Needs: HEALTH_COMMAND, HEALTH_INTERVAL_SECONDS, HEALTH_TIMEOUT_SECONDS, HEALTH_FAILURE_THRESHOLD,
+# HEALTH_BOOT_GRACE_SECONDS
 printf '%s\n' "$HEALTH_COMMAND" > /etc/cdk-web-tiers/health-command
 chmod 0600 /etc/cdk-web-tiers/health-command
 cat > "$CWT_HOME/bin/health-reporter" <<SCRIPT
@@ -11,7 +14,13 @@ cat > "$CWT_HOME/bin/health-reporter" <<SCRIPT
 # $HEALTH_FAILURE_THRESHOLD consecutive failures.
 set -uo pipefail
 source /etc/cdk-web-tiers/fleet.env
-state=/var/lib/cdk-web-tiers/health-failures
+up=\$(ps -o etimes= -p 1 2>/dev/null | tr -d ' ')
+[[ "\$up" =~ ^[0-9]+\$ ]] || up=\$(cut -d. -f1 /proc/uptime)
+if [ "\$up" -lt $HEALTH_BOOT_GRACE_SECONDS ]; then
+  exit 0
+fi
+install -d -m 0755 /run/cdk-web-tiers
+state=/run/cdk-web-tiers/health-failures
 failures=\$(cat "\$state" 2>/dev/null || echo 0)
 if timeout $HEALTH_TIMEOUT_SECONDS bash /etc/cdk-web-tiers/health-command >/dev/null 2>&1; then
   [ "\$failures" != 0 ] && echo "\$(date -u +%FT%TZ) healthy again after \$failures failure(s)"
