@@ -40,3 +40,4 @@ export * from './observability/uploads-alarms';
 export * from './observability/log-queries';
 export * from './kubernetes/tier-cluster';
 export * from './kubernetes/kubernetes-web-tier';
+export * from './kubernetes/cluster-monitoring';

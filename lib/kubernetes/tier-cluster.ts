@@ -2,8 +2,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Token } from 'aws-cdk-lib';
+import { CfnElement, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { createKey } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
 
@@ -166,6 +167,14 @@ export class TierCluster extends Construct {
 
     this.secretsEncryptionKey = props.secretsEncryptionKey ?? createKey(this, 'SecretsKey', `Envelope encryption of the Kubernetes Secrets of ${this.node.path}`);
     const privateSubnets = props.vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+    // The deploy provider (kubectl and helm in Lambda) reaches the private endpoint, S3 (chart
+    // assets) and the AWS APIs over HTTPS only.
+    const providerSecurityGroup = new ec2.SecurityGroup(this, 'DeployProviderSecurityGroup', {
+      vpc: props.vpc,
+      description: `Deploy provider of ${this.node.path}: HTTPS to the Kubernetes API and AWS`,
+      allowAllOutbound: false,
+    });
+    providerSecurityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to the Kubernetes API endpoint, S3 and AWS APIs');
     const endpointAccess = props.publicEndpointCidrs
       ? eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...props.publicEndpointCidrs)
       : eks.EndpointAccess.PRIVATE;
@@ -191,8 +200,11 @@ export class TierCluster extends Construct {
         kubectlLayer: props.kubectlLayer,
         // The endpoint is private: the provider runs in the VPC, in the cluster security group.
         privateSubnets: privateSubnets.subnets,
+        securityGroups: [providerSecurityGroup],
       },
     });
+    this.cluster.connections.allowFrom(providerSecurityGroup, ec2.Port.tcp(443), 'Deploy provider to the Kubernetes API');
+    this.acknowledgeEksModuleFindings();
     (props.adminRoleArns ?? []).forEach((arn, i) => this.grantAdmin(`Admin${i}`, arn));
     // Pods get AWS credentials from EKS Pod Identity (KubernetesWebTier service accounts).
     new eks.Addon(this, 'PodIdentityAgent', { cluster: this.cluster, addonName: 'eks-pod-identity-agent' });
@@ -200,6 +212,44 @@ export class TierCluster extends Construct {
     this.nodePools = this.cluster.addManifest('NodePools',
       nodePool('on-demand-base', 100, ['on-demand'], base, families, sizes),
       nodePool('spot-burst', 10, ['spot', 'on-demand'], spot, families, sizes));
+  }
+
+  /**
+   * What the validators report on resources that aws-cdk-lib's eks-v2 module creates and this
+   * library cannot change: the deploy provider's Lambda functions and roles, and the AWS managed
+   * policies that EKS Auto Mode requires.
+   */
+  private acknowledgeEksModuleFindings(): void {
+    const provider = this.cluster.node.findChild('KubectlProvider');
+    const functions = [provider.node.findChild('Handler'), provider.node.findChild('Provider').node.findChild('framework-onEvent')];
+    const providerReason = "aws-cdk-lib's kubectl/helm deploy provider: CloudFormation invokes it only while deploying, one resource at a time, and retries and reports " +
+      'its failures itself, so a concurrency limit and a dead-letter queue add nothing; its environment holds no secrets; aws-cdk-lib picks and updates its runtime.';
+    acknowledgeFindings(provider, providerReason,
+      'AwsSolutions-L1', ...compliancePacks('LambdaConcurrency').slice(0, 2), ...compliancePacks('LambdaDLQ').slice(0, 2));
+    for (const fn of functions) {
+      acknowledgeFindings(fn, providerReason, 'CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_173');
+      acknowledgeFindings(fn, "aws-cdk-lib writes a DependsOn on the function's role that a GetAtt already implies; harmless and not ours to change.", 'W3005');
+    }
+    const stack = Stack.of(this);
+    const ecrPublicCondition = stack.getLogicalId(functions[0].node.findChild('HasEcrPublic') as CfnElement);
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    acknowledgeFindings(provider,
+      'The deploy provider roles are written by aws-cdk-lib: AWS managed Lambda execution, VPC access and ECR read policies, read access to the CDK asset ' +
+      'bucket (chart assets) and an inline policy to invoke its own handler; the provider has cluster admin through an access entry only.',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly]',
+      `AwsSolutions-IAM4[Policy::{"Fn::If":["${ecrPublicCondition}",{"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":iam::aws:policy/AmazonElasticContainerRegistryPublicReadOnly"]]},{"Ref":"AWS::NoValue"}]}]`,
+      'AwsSolutions-IAM5[Action::s3:GetBucket*]', 'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:List*]',
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${region}/*]`,
+      `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(functions[0].node.defaultChild as CfnElement)}.Arn>:*]`,
+      ...compliancePacks('IAMNoInlinePolicy'));
+    acknowledgeFindings(this.cluster,
+      'EKS Auto Mode requires these AWS managed policies on the cluster role (compute, block storage, load balancing, networking) and the node role ' +
+      '(worker node, ECR pull); AWS maintains them as Auto Mode gains features.',
+      ...['AmazonEKSClusterPolicy', 'AmazonEKSComputePolicy', 'AmazonEKSBlockStoragePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy',
+        'AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly'].map(p => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${p}]`));
+    acknowledgeFindings(this.cluster, 'aws-cdk-lib adds a DependsOn on every subnet that the cluster also references; harmless and not ours to change.', 'W3005');
   }
 
   /** Gives an IAM role ARN cluster admin through an access entry. */
