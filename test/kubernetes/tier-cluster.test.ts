@@ -1,5 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { webTierChartDir } from '../../lib/kubernetes/kubernetes-web-tier';
 import { clusterStack } from './fixtures';
 
 describe('TierCluster', () => {
@@ -76,5 +79,14 @@ describe('TierCluster', () => {
     const { cluster } = clusterStack();
     expect(cluster.cluster).toBeInstanceOf(eks.Cluster);
     expect(cluster.kubernetesVersion).toBe('1.33');
+  });
+});
+
+describe('the chart ships with the package', () => {
+  test('package.json files include the chart, which lives under the package root', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    expect(pkg.files).toContain('lib/kubernetes/charts/**');
+    expect(fs.existsSync(`${webTierChartDir()}/Chart.yaml`)).toBe(true);
+    expect(webTierChartDir()).toMatch(/lib\/kubernetes\/charts\/web-tier$/);
   });
 });
