@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
-import { Duration, Tags, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { packageRoot } from '../common/package-root';
 import { checkInteger, invalid } from '../common/validation';
@@ -74,6 +74,15 @@ export interface KubernetesScaling {
    * @default 60
    */
   readonly targetCpuPercent?: number;
+  /**
+   * Also scale on the load balancer's requests: pods = requests in the last minute / this value
+   * (CloudWatch `RequestCount` of the tier's target group). Needs `loadBalancer`; installs KEDA on
+   * the cluster (its operator reads CloudWatch through its own pod identity), which then owns the
+   * HorizontalPodAutoscaler.
+   *
+   * @default - CPU only
+   */
+  readonly requestsPerPodPerMinute?: number;
   /**
    * Pre-scaling for known events (a launch, a live show).
    *
@@ -315,6 +324,12 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
       terminationGracePeriodSeconds: 60,
       // Longer than the target group's deregistration and health check, so no request hits a stopped pod.
       preStopSleepSeconds: 15,
+      requestsScaling: props.scaling?.requestsPerPodPerMinute && this.targetGroup ? {
+        requestsPerPodPerMinute: props.scaling.requestsPerPodPerMinute,
+        targetGroupFullName: this.targetGroup.targetGroupFullName,
+        loadBalancerFullName: props.loadBalancer!.loadBalancer.loadBalancerFullName,
+        region: Stack.of(this).region,
+      } : null,
       scheduledScaling: (props.scaling?.scheduled ?? []).map(s => ({
         name: s.name, schedule: s.schedule, minReplicas: s.minReplicas, timeZone: s.timeZone ?? 'Etc/UTC',
       })),
@@ -330,8 +345,9 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
       atomic: true,
       timeout: Duration.minutes(15),
     });
-    // Nodes must exist (node pools) before pods can become ready.
+    // Nodes must exist (node pools) before pods can become ready; KEDA's CRDs before a ScaledObject.
     this.chart.node.addDependency(props.cluster.nodePools);
+    if (props.scaling?.requestsPerPodPerMinute) this.chart.node.addDependency(props.cluster._eventDrivenAutoscaling());
   }
 }
 
@@ -370,6 +386,11 @@ function validate(scope: Construct, props: KubernetesWebTierProps, port: number)
       `It is greater than replicas.max (${props.replicas.max}): set min ≤ max, for example { min: ${props.replicas.max}, max: ${props.replicas.min} }.`);
   }
   checkInteger(scope, 'scaling.targetCpuPercent', props.scaling?.targetCpuPercent, 10, 95);
+  checkInteger(scope, 'scaling.requestsPerPodPerMinute', props.scaling?.requestsPerPodPerMinute, 1, 1_000_000);
+  if (props.scaling?.requestsPerPodPerMinute && !props.loadBalancer) {
+    invalid(scope, 'scaling.requestsPerPodPerMinute', props.scaling.requestsPerPodPerMinute,
+      "Requests are counted by the load balancer's target group: pass loadBalancer, or remove requestsPerPodPerMinute to scale on CPU only.");
+  }
   for (const s of props.scaling?.scheduled ?? []) {
     if (!/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/.test(s.name)) {
       invalid(scope, 'scaling.scheduled[].name', s.name, 'Use lowercase letters, digits and dashes, at most 22 characters.');

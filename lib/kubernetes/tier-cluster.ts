@@ -1,12 +1,17 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { CfnElement, Stack, Token } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { createKey } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
+
+/** The KEDA chart version installed when a tier scales on requests per pod (chart and app versions match). */
+export const KEDA_VERSION = '2.20.2';
 
 /** The Kubernetes version a new {@link TierCluster} runs unless told otherwise. */
 export const DEFAULT_KUBERNETES_VERSION = '1.33';
@@ -250,6 +255,43 @@ export class TierCluster extends Construct {
       ...['AmazonEKSClusterPolicy', 'AmazonEKSComputePolicy', 'AmazonEKSBlockStoragePolicy', 'AmazonEKSLoadBalancingPolicy', 'AmazonEKSNetworkingPolicy',
         'AmazonEKSWorkerNodePolicy', 'AmazonEC2ContainerRegistryReadOnly'].map(p => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${p}]`));
     acknowledgeFindings(this.cluster, 'aws-cdk-lib adds a DependsOn on every subnet that the cluster also references; harmless and not ours to change.', 'W3005');
+  }
+
+  /**
+   * KEDA, installed the first time a tier scales on requests per pod: its operator reads the load
+   * balancer's request counts from CloudWatch through its own pod identity.
+   * @internal
+   */
+  public _eventDrivenAutoscaling(): eks.HelmChart {
+    const existing = this.node.tryFindChild('Keda') as eks.HelmChart | undefined;
+    if (existing) return existing;
+    const role = new iam.Role(this, 'KedaOperatorRole', {
+      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+      description: `KEDA operator of ${this.node.path} (EKS Pod Identity): reads CloudWatch metrics`,
+    });
+    const policy = new iam.ManagedPolicy(this, 'KedaOperatorPolicy', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] })],
+    });
+    acknowledgeFindings(policy, 'cloudwatch:GetMetricData has no resource-level permissions: AWS only accepts "*" for it; it reads metrics, nothing else.',
+      'AwsSolutions-IAM5[Resource::*]');
+    new CfnPodIdentityAssociation(this, 'KedaOperatorIdentity', {
+      clusterName: this.cluster.clusterName, namespace: 'keda', serviceAccount: 'keda-operator', roleArn: role.roleArn,
+    });
+    // A third-party chart: the deploy provider fetches it from the KEDA repository at deploy time (pinned version).
+    const keda = new eks.HelmChart(this, 'Keda', {
+      cluster: this.cluster,
+      repository: 'https://kedacore.github.io/charts',
+      chart: 'keda',
+      version: KEDA_VERSION,
+      release: 'keda',
+      namespace: 'keda',
+      wait: true,
+      atomic: true,
+      timeout: Duration.minutes(15),
+    });
+    keda.node.addDependency(this.nodePools);
+    return keda;
   }
 
   /** Gives an IAM role ARN cluster admin through an access entry. */

@@ -13,7 +13,7 @@ const env = { region: 'us-east-1' };
 describe('Run The World', () => {
   const stack = new RunTheWorldStack(new App(), 'RunTheWorld', { env });
   const template = Template.fromStack(stack);
-  const release = () => Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'))[0].Properties;
+  const release = () => Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart')).find(c => c.Properties.Release === 'api')!.Properties;
 
   test('Aurora PostgreSQL Serverless v2: a writer and a reader that scales with it, encrypted, IAM auth, in a backup plan', () => {
     template.hasResourceProperties('AWS::RDS::DBCluster', {
@@ -39,7 +39,8 @@ describe('Run The World', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 5433, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Cluster'), 'ClusterSecurityGroupId'] } });
   });
 
-  test('pre-scales before the Thursday keynote and falls back after it', () => {
+  test('pre-scales before the Thursday keynote and falls back after it; scales on CPU and requests per pod', () => {
+    expect(deployedValues(release()).requestsScaling).toMatchObject({ requestsPerPodPerMinute: 1500, region: 'us-east-1' });
     expect(deployedValues(release()).scheduledScaling.map((s: any) => [s.name, s.minReplicas])).toEqual([['keynote', 40], ['after-keynote', 4]]);
   });
 

@@ -155,3 +155,31 @@ describe('KubernetesWebTier', () => {
 });
 
 void elbv2;
+
+describe('requests-per-pod scaling', () => {
+  test('installs KEDA once per cluster (pinned chart, own pod identity reading CloudWatch) and the tier waits for it', () => {
+    const { stack, vpc, cluster } = clusterStack();
+    const lb = new TierLoadBalancer(stack, 'Lb', { vpc, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN) });
+    new KubernetesWebTier(stack, 'Api', { cluster, loadBalancer: lb, ...BASE, routing: { pathPatterns: ['/api/*'], priority: 5 }, scaling: { requestsPerPodPerMinute: 600 } });
+    new KubernetesWebTier(stack, 'Web', { cluster, loadBalancer: lb, ...BASE, scaling: { requestsPerPodPerMinute: 900 } });
+    const t = Template.fromStack(stack);
+    const charts = t.findResources('Custom::AWSCDK-EKS-HelmChart');
+    const keda = Object.entries(charts).filter(([, c]) => c.Properties.Chart === 'keda');
+    expect(keda).toHaveLength(1);
+    expect(keda[0][1].Properties).toMatchObject({ Repository: 'https://kedacore.github.io/charts', Version: '2.20.2', Namespace: 'keda' });
+    for (const [, c] of Object.entries(charts).filter(([, c]) => c.Properties.Release === 'api' || c.Properties.Release === 'web')) {
+      expect(c.DependsOn).toContain(keda[0][0]);
+    }
+    t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'keda', ServiceAccount: 'keda-operator' });
+    t.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: [Match.objectLike({ Action: 'cloudwatch:GetMetricData' })] } });
+  });
+
+  test('without a load balancer there are no requests to count', () => {
+    expect(() => tier({ scaling: { requestsPerPodPerMinute: 600 } })).toThrow(/invalid scaling.requestsPerPodPerMinute \(600\)\. Requests are counted by the load balancer's target group: pass loadBalancer/);
+  });
+
+  test('CPU only by default: no KEDA', () => {
+    const { stack } = tier({}, true);
+    expect(Object.values(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-HelmChart')).map(c => c.Properties.Release)).toEqual(['api']);
+  });
+});

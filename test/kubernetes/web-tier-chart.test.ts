@@ -115,3 +115,51 @@ describe('web-tier chart (helm template + kubernetes-validate)', () => {
     expect(tgb.spec).toEqual({ targetGroupARN: expect.stringMatching(/^arn:aws:/), targetType: 'ip', serviceRef: { name: 'api', port: 3000 } });
   });
 });
+
+describe('web-tier chart with requests-per-pod scaling (KEDA)', () => {
+  let objects: any[];
+  let yaml: string;
+  let version: string;
+  beforeAll(() => {
+    k8sTools();
+    const { stack, vpc, cluster } = clusterStack();
+    const lb = new TierLoadBalancer(stack, 'Lb', { vpc, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN) });
+    new KubernetesWebTier(stack, 'Api', {
+      cluster, loadBalancer: lb, image: 'public.ecr.aws/runtheworld/api:1.4.2',
+      resources: { cpu: '500m', memory: '512Mi' }, replicas: { min: 3, max: 40 },
+      scaling: { requestsPerPodPerMinute: 1200, scheduled: [{ name: 'keynote', schedule: '30 16 * * 4', minReplicas: 20 }] },
+    });
+    const charts = Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-HelmChart');
+    const props = Object.values(charts).find(c => c.Properties.Release === 'api')!.Properties;
+    yaml = helmTemplate(props.Release, deployedValues(props), props.Namespace);
+    objects = parseAll(yaml);
+    version = cluster.kubernetesVersion;
+  });
+
+  test('a KEDA ScaledObject on CPU and the target group request count replaces the HPA', () => {
+    expect(objects.filter(o => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    const so = objects.find(o => o.kind === 'ScaledObject');
+    expect(so.spec).toMatchObject({ scaleTargetRef: { name: 'api' }, minReplicaCount: 3, maxReplicaCount: 40 });
+    expect(so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleUp.stabilizationWindowSeconds).toBe(0);
+    expect(so.spec.triggers.map((t: any) => t.type)).toEqual(['cpu', 'aws-cloudwatch']);
+    expect(so.spec.triggers[1]).toMatchObject({
+      metricType: 'AverageValue',
+      metadata: { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensionName: 'TargetGroup;LoadBalancer', metricStat: 'Sum', targetMetricValue: '1200', awsRegion: 'us-east-1', identityOwner: 'operator' },
+    });
+    expect(so.spec.triggers[1].metadata.dimensionValue.split(';')).toHaveLength(2);
+  });
+
+  test('pre-scale patches the ScaledObject floor (KEDA owns the HPA)', () => {
+    const role = objects.find(o => o.kind === 'Role');
+    expect(role.rules).toEqual([{ apiGroups: ['keda.sh'], resources: ['scaledobjects'], resourceNames: ['api'], verbs: ['get', 'patch'] }]);
+    const job = objects.find(o => o.kind === 'CronJob');
+    expect(job.spec.jobTemplate.spec.template.spec.containers[0].args).toEqual(['patch', 'scaledobject.keda.sh', 'api', '--type=merge', '-p', '{"spec":{"minReplicaCount":20}}']);
+  });
+
+  test('every object with a schema validates; the ScaledObject and TargetGroupBinding CRDs have none', () => {
+    const report = kubernetesValidate(yaml, version);
+    expect(report.lines.filter(l => l.startsWith('ERROR'))).toEqual([]);
+    const noSchema = report.lines.filter(l => l.startsWith('WARN')).map(l => l.replace(/.*kind (\w+) .*/, '$1')).sort();
+    expect(noSchema).toEqual(['ScaledObject', 'TargetGroupBinding']);
+  });
+});
