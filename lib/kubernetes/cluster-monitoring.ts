@@ -319,7 +319,18 @@ export function otelCollectorManifests(region: string): Record<string, unknown>[
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'otel-collector', namespace: OBSERVABILITY_NAMESPACE, labels },
+      metadata: {
+        name: 'otel-collector',
+        namespace: OBSERVABILITY_NAMESPACE,
+        labels,
+        // Acknowledged checkov findings (Kubernetes framework), each with its reason.
+        annotations: {
+          'checkov.io/skip1': 'CKV_K8S_11=No CPU limit on purpose - a throttled collector drops spans in a spike; the memory limiter bounds it instead',
+          'checkov.io/skip2': 'CKV_K8S_43=The ADOT image is pinned to a release tag',
+          'checkov.io/skip3': 'CKV_K8S_15=The ADOT image is pinned to a release tag, so IfNotPresent runs the same image',
+          'checkov.io/skip4': 'CKV2_K8S_6=The collector is reached through the cluster security group; network policies are not enabled by this library',
+        },
+      },
       spec: {
         replicas: 2,
         selector: { matchLabels: labels },
@@ -327,6 +338,8 @@ export function otelCollectorManifests(region: string): Record<string, unknown>[
           metadata: { labels },
           spec: {
             serviceAccountName: 'otel-collector',
+            // EKS Pod Identity injects its own token; the collector never calls the Kubernetes API.
+            automountServiceAccountToken: false,
             securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: 'RuntimeDefault' } },
             topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }],
             containers: [{

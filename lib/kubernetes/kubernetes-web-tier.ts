@@ -180,7 +180,7 @@ export interface KubernetesWebTierProps {
   /**
    * Kubernetes namespace (created when missing).
    *
-   * @default 'default'
+   * @default - the workload name: one namespace per tier
    */
   readonly kubernetesNamespace?: string;
   /**
@@ -248,7 +248,7 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
     super(scope, id);
     const port = props.containerPort ?? 8080;
     this.workloadName = props.name ?? id.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    this.kubernetesNamespace = props.kubernetesNamespace ?? 'default';
+    this.kubernetesNamespace = props.kubernetesNamespace ?? this.workloadName;
     validate(this, props, port);
 
     const health = props.healthCheck ?? {};

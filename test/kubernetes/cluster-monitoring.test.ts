@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
 import { EncryptionKeys, TierClusterMonitoring } from '../../lib';
 import { ALERT_RULES, otelCollectorManifests, SCRAPE_CONFIGURATION, scraperRbacManifests } from '../../lib/kubernetes/cluster-monitoring';
-import { clusterStack, k8sTools, kubernetesValidate } from './fixtures';
+import { checkovKubernetes, clusterStack, k8sTools, kubernetesValidate } from './fixtures';
 
 jest.setTimeout(15 * 60 * 1000);
 
@@ -68,4 +68,11 @@ describe('TierClusterMonitoring', () => {
     expect(report.lines.filter(l => !l.startsWith('INFO'))).toEqual([]);
     expect(report.lines.filter(l => l.includes('passed'))).toHaveLength(7);
   });
+});
+
+test("checkov's Kubernetes checks pass on the collector and RBAC manifests", () => {
+  const yaml = [...otelCollectorManifests('us-east-1'), ...scraperRbacManifests()].map(m => YAML.stringify(m)).join('---\n');
+  const report = checkovKubernetes(yaml);
+  expect(report.failed).toEqual([]);
+  expect(report.skipped).toBe(4);
 });

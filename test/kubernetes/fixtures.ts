@@ -3,7 +3,7 @@
  * `helm` and `kubernetes-validate` (installed by scripts/ensure-k8s-tools.sh), and a renderer that
  * turns a KubernetesWebTier's chart values into manifests with the real `helm template`.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -12,6 +12,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Stack } from 'aws-cdk-lib';
 import { TierCluster, TierClusterProps } from '../../lib';
 import { webTierChartDir } from '../../lib/kubernetes/kubernetes-web-tier';
+import { ensurePythonTools } from '../../scripts/validate/python';
 import { newStack } from '../helpers';
 
 /** A stack with a two-AZ VPC and a cluster on it. */
@@ -67,4 +68,23 @@ export function deployedValues(helmChartProperties: Record<string, any>): Record
   if (typeof v === 'string') return JSON.parse(v);
   const [sep, parts] = v['Fn::Join'];
   return JSON.parse(parts.map((p: any) => (typeof p === 'string' ? p : DEPLOY_TIME)).join(sep));
+}
+
+/**
+ * Runs checkov's Kubernetes checks on YAML manifests (the same pinned checkov as `npm run validate`,
+ * in the repository's .venv). Returns the failed check ids with their resources.
+ */
+export function checkovKubernetes(yaml: string): { failed: string[]; passed: number; skipped: number } {
+  const tools = ensurePythonTools(path.join(__dirname, '..', '..', '.venv'), () => undefined);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-tier-checkov-'));
+  const file = path.join(dir, 'manifests.yaml');
+  fs.writeFileSync(file, yaml);
+  const result = spawnSync(tools.checkov, ['-f', file, '--framework', 'kubernetes', '--output', 'json', '--quiet'], { encoding: 'utf8' });
+  // One framework: a single report { check_type, results: { failed_checks, ... }, summary: { passed, failed, skipped } }.
+  const report = JSON.parse(result.stdout);
+  return {
+    failed: report.results.failed_checks.map((c: any) => `${c.check_id} ${c.resource}`),
+    passed: report.summary.passed,
+    skipped: report.summary.skipped,
+  };
 }

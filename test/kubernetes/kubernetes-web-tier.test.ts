@@ -33,7 +33,7 @@ describe('KubernetesWebTier', () => {
     const props = release(stack);
     expect(JSON.stringify(props.ChartAssetURL)).toMatch(/s3:\/\/.*\.zip/);
     expect(props.Repository).toBeUndefined();
-    expect(props).toMatchObject({ Release: 'api', Namespace: 'default', Atomic: true, Wait: true });
+    expect(props).toMatchObject({ Release: 'api', Namespace: 'api', Atomic: true, Wait: true });
     const values = deployedValues(props);
     expect(values).toMatchObject({
       name: 'api',
@@ -62,7 +62,7 @@ describe('KubernetesWebTier', () => {
   test('pod identity: a role only EKS Pod Identity assumes, associated with the tier service account', () => {
     const { stack } = tier();
     const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'default', ServiceAccount: 'api' });
+    t.hasResourceProperties('AWS::EKS::PodIdentityAssociation', { Namespace: 'api', ServiceAccount: 'api' });
     t.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['sts:AssumeRole', 'sts:TagSession'], Principal: { Service: 'pods.eks.amazonaws.com' } })]) },
     });

@@ -9,7 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
 import { KubernetesWebTier, TierLoadBalancer } from '../../lib';
 import { CERTIFICATE_ARN } from '../helpers';
-import { clusterStack, deployedValues, helmTemplate, k8sTools, kubernetesValidate } from './fixtures';
+import { checkovKubernetes, clusterStack, deployedValues, helmTemplate, k8sTools, kubernetesValidate } from './fixtures';
 
 // First run on a fresh machine builds helm (about 5 minutes on 2 cores).
 jest.setTimeout(15 * 60 * 1000);
@@ -161,5 +161,26 @@ describe('web-tier chart with requests-per-pod scaling (KEDA)', () => {
     expect(report.lines.filter(l => l.startsWith('ERROR'))).toEqual([]);
     const noSchema = report.lines.filter(l => l.startsWith('WARN')).map(l => l.replace(/.*kind (\w+) .*/, '$1')).sort();
     expect(noSchema).toEqual(['ScaledObject', 'TargetGroupBinding']);
+  });
+});
+
+describe("checkov's Kubernetes checks on the rendered chart", () => {
+  test('no failed check, with the HPA and with KEDA; every skip is an annotation with its reason on the object', () => {
+    for (const requestsScaling of [null, { requestsPerPodPerMinute: 600, targetGroupFullName: 'targetgroup/a/b', loadBalancerFullName: 'app/c/d', region: 'us-east-1' }]) {
+      const yaml = helmTemplate('api', {
+        name: 'api', image: 'public.ecr.aws/acme/api:1.0.0', targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/a/b',
+        secretFiles: [{ name: 'db', envName: 'DB', secretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db' }],
+        scheduledScaling: [{ name: 'keynote', schedule: '0 9 * * 4', minReplicas: 5 }], requestsScaling,
+      }, 'events');
+      const report = checkovKubernetes(yaml);
+      expect(report.failed).toEqual([]);
+      expect(report.passed).toBeGreaterThan(100);
+      expect(report.skipped).toBe(10);
+      for (const o of parseAll(yaml).filter(x => x.metadata.annotations)) {
+        for (const [k, v] of Object.entries<string>(o.metadata.annotations).filter(([key]) => key.startsWith('checkov.io/skip'))) {
+          expect({ k, v }).toEqual({ k, v: expect.stringMatching(/^CKV2?_K8S_\d+=.{40,}$/) });
+        }
+      }
+    }
   });
 });
