@@ -44,7 +44,25 @@ wait_for_target_health() {
   done
 }
 
+# Whether Auto Scaling is preparing this instance for a warm pool (target lifecycle state
+# Warmed:Stopped, Warmed:Running or Warmed:Hibernated).
+in_warm_pool() {
+  local state
+  [ -f "$CWT_ETC/warm-pool" ] || return 1
+  state=$(imds autoscaling/target-lifecycle-state 2>/dev/null) || return 1
+  [[ "$state" == Warmed:* ]]
+}
+
 boot_succeeded() {
+  if in_warm_pool; then
+    # Into the pool: no target group, no signal (CloudFormation counts instances in service).
+    # The resume service readies the app again when Auto Scaling takes the instance out.
+    complete_lifecycle CONTINUE || boot_failed "could not complete the lifecycle action into the warm pool"
+    touch "$CWT_ETC/warm-pool-prepared"
+    systemctl start --no-block cdk-web-tiers-warm-resume.service || true
+    echo "[cdk-web-tiers] prepared for the warm pool $(date -u +%FT%TZ): no signal until the instance leaves the pool"
+    return 0
+  fi
   complete_lifecycle CONTINUE || boot_failed "could not complete the launch lifecycle action"
   if [ -n "${CWT_TARGET_GROUP_ARN:-}" ]; then
     wait_for_target_health || boot_failed "the load balancer did not count the instance healthy"

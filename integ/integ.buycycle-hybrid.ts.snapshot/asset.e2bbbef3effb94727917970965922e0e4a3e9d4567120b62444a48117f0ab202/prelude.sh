@@ -104,6 +104,10 @@ run_step() {
   local file="$CWT_HOME/steps/$name.sh"
   cat > "$file"
   chmod 0700 "$file"
+  # Name, phase and environment of each step, so that an instance leaving a warm pool can run its
+  # fetch-code and build steps again (runtime/boot/warm-pool.sh).
+  printf '%s %s\n' "$name" "$phase" >> "$CWT_HOME/steps/order"
+  (umask 077; printf '%q ' "$@" > "$CWT_HOME/steps/$name.env")
   echo "[cdk-web-tiers] step $name ($phase) started $(date -u +%FT%TZ)"
   if ! env "$@" bash -euo pipefail "$file"; then
     boot_failed "step $name ($phase) failed"
