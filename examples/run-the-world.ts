@@ -116,7 +116,7 @@ export class RunTheWorldStack extends Stack {
       scaling: {
         targetCpuPercent: 55,
         // Requests rise before CPU does when attendees pour in: scale on both (KEDA reads the load balancer's count).
-        requestsPerPodPerMinute: 1500,
+        requestsPerSecondPerPod: 25,
         // Thursday keynotes: 40 pods before the doors open, back to the floor after.
         scheduled: [
           { name: 'keynote', schedule: '30 15 * * 4', minReplicas: 40, timeZone: 'Europe/London' },

@@ -9,7 +9,7 @@ import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import { Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { packageRoot } from '../common/package-root';
-import { checkInteger, invalid } from '../common/validation';
+import { checkInteger, checkRange, invalid } from '../common/validation';
 import { TierLoadBalancer } from '../web-tier/tier-load-balancer';
 import { WebTierRouting } from '../web-tier/stateless-web-tier';
 import { TierCluster } from './tier-cluster';
@@ -75,14 +75,15 @@ export interface KubernetesScaling {
    */
   readonly targetCpuPercent?: number;
   /**
-   * Also scale on the load balancer's requests: pods = requests in the last minute / this value
-   * (CloudWatch `RequestCount` of the tier's target group). Needs `loadBalancer`; installs KEDA on
+   * Also scale on the load balancer's requests, as `requestsPerSecondPerInstance` does for EC2 tiers:
+   * pods = requests of the last minute / (60 × this value), from the CloudWatch `RequestCount` of
+   * the tier's target group. Needs `loadBalancer`; installs KEDA on
    * the cluster (its operator reads CloudWatch through its own pod identity), which then owns the
    * HorizontalPodAutoscaler.
    *
    * @default - CPU only
    */
-  readonly requestsPerPodPerMinute?: number;
+  readonly requestsPerSecondPerPod?: number;
   /**
    * Pre-scaling for known events (a launch, a live show).
    *
@@ -324,8 +325,9 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
       terminationGracePeriodSeconds: 60,
       // Longer than the target group's deregistration and health check, so no request hits a stopped pod.
       preStopSleepSeconds: 15,
-      requestsScaling: props.scaling?.requestsPerPodPerMinute && this.targetGroup ? {
-        requestsPerPodPerMinute: props.scaling.requestsPerPodPerMinute,
+      requestsScaling: props.scaling?.requestsPerSecondPerPod && this.targetGroup ? {
+        // The metric is the Sum over one minute.
+        requestsPerPodPerMinute: Math.round(props.scaling.requestsPerSecondPerPod * 60),
         targetGroupFullName: this.targetGroup.targetGroupFullName,
         loadBalancerFullName: props.loadBalancer!.loadBalancer.loadBalancerFullName,
         region: Stack.of(this).region,
@@ -347,7 +349,7 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
     });
     // Nodes must exist (node pools) before pods can become ready; KEDA's CRDs before a ScaledObject.
     this.chart.node.addDependency(props.cluster.nodePools);
-    if (props.scaling?.requestsPerPodPerMinute) this.chart.node.addDependency(props.cluster._eventDrivenAutoscaling());
+    if (props.scaling?.requestsPerSecondPerPod) this.chart.node.addDependency(props.cluster._eventDrivenAutoscaling());
   }
 }
 
@@ -386,10 +388,10 @@ function validate(scope: Construct, props: KubernetesWebTierProps, port: number)
       `It is greater than replicas.max (${props.replicas.max}): set min ≤ max, for example { min: ${props.replicas.max}, max: ${props.replicas.min} }.`);
   }
   checkInteger(scope, 'scaling.targetCpuPercent', props.scaling?.targetCpuPercent, 10, 95);
-  checkInteger(scope, 'scaling.requestsPerPodPerMinute', props.scaling?.requestsPerPodPerMinute, 1, 1_000_000);
-  if (props.scaling?.requestsPerPodPerMinute && !props.loadBalancer) {
-    invalid(scope, 'scaling.requestsPerPodPerMinute', props.scaling.requestsPerPodPerMinute,
-      "Requests are counted by the load balancer's target group: pass loadBalancer, or remove requestsPerPodPerMinute to scale on CPU only.");
+  checkRange(scope, 'scaling.requestsPerSecondPerPod', props.scaling?.requestsPerSecondPerPod, 0.1, 100_000);
+  if (props.scaling?.requestsPerSecondPerPod && !props.loadBalancer) {
+    invalid(scope, 'scaling.requestsPerSecondPerPod', props.scaling.requestsPerSecondPerPod,
+      "Requests are counted by the load balancer's target group: pass loadBalancer, or remove requestsPerSecondPerPod to scale on CPU only.");
   }
   for (const s of props.scaling?.scheduled ?? []) {
     if (!/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/.test(s.name)) {

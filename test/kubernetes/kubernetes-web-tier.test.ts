@@ -160,8 +160,8 @@ describe('requests-per-pod scaling', () => {
   test('installs KEDA once per cluster (pinned chart, own pod identity reading CloudWatch) and the tier waits for it', () => {
     const { stack, vpc, cluster } = clusterStack();
     const lb = new TierLoadBalancer(stack, 'Lb', { vpc, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN) });
-    new KubernetesWebTier(stack, 'Api', { cluster, loadBalancer: lb, ...BASE, routing: { pathPatterns: ['/api/*'], priority: 5 }, scaling: { requestsPerPodPerMinute: 600 } });
-    new KubernetesWebTier(stack, 'Web', { cluster, loadBalancer: lb, ...BASE, scaling: { requestsPerPodPerMinute: 900 } });
+    new KubernetesWebTier(stack, 'Api', { cluster, loadBalancer: lb, ...BASE, routing: { pathPatterns: ['/api/*'], priority: 5 }, scaling: { requestsPerSecondPerPod: 10 } });
+    new KubernetesWebTier(stack, 'Web', { cluster, loadBalancer: lb, ...BASE, scaling: { requestsPerSecondPerPod: 15 } });
     const t = Template.fromStack(stack);
     const charts = t.findResources('Custom::AWSCDK-EKS-HelmChart');
     const keda = Object.entries(charts).filter(([, c]) => c.Properties.Chart === 'keda');
@@ -175,7 +175,7 @@ describe('requests-per-pod scaling', () => {
   });
 
   test('without a load balancer there are no requests to count', () => {
-    expect(() => tier({ scaling: { requestsPerPodPerMinute: 600 } })).toThrow(/invalid scaling.requestsPerPodPerMinute \(600\)\. Requests are counted by the load balancer's target group: pass loadBalancer/);
+    expect(() => tier({ scaling: { requestsPerSecondPerPod: 10 } })).toThrow(/invalid scaling.requestsPerSecondPerPod \(10\)\. Requests are counted by the load balancer's target group: pass loadBalancer/);
   });
 
   test('CPU only by default: no KEDA', () => {

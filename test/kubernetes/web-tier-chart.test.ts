@@ -127,7 +127,7 @@ describe('web-tier chart with requests-per-pod scaling (KEDA)', () => {
     new KubernetesWebTier(stack, 'Api', {
       cluster, loadBalancer: lb, image: 'public.ecr.aws/runtheworld/api:1.4.2',
       resources: { cpu: '500m', memory: '512Mi' }, replicas: { min: 3, max: 40 },
-      scaling: { requestsPerPodPerMinute: 1200, scheduled: [{ name: 'keynote', schedule: '30 16 * * 4', minReplicas: 20 }] },
+      scaling: { requestsPerSecondPerPod: 20, scheduled: [{ name: 'keynote', schedule: '30 16 * * 4', minReplicas: 20 }] },
     });
     const charts = Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-HelmChart');
     const props = Object.values(charts).find(c => c.Properties.Release === 'api')!.Properties;
