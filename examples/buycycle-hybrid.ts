@@ -3,7 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CfnOutput, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppSource, Findings, KubernetesWebTier, StatelessWebTier, TierCluster, TierLoadBalancer, TierNetwork } from '../lib';
+import { AppSource, Findings, KubernetesWebTier, StatelessWebTier, TierCluster, TierLoadBalancer, TierNetwork, TierNotifications } from '../lib';
 
 /**
  * Props of the Buycycle hybrid example.
@@ -31,6 +31,12 @@ export class BuycycleHybridStack extends Stack {
   constructor(scope: Construct, id: string, props: BuycycleHybridStackProps = {}) {
     super(scope, id, props);
     const network = new TierNetwork(this, 'Network');
+    const alertEmail = new CfnParameter(this, 'AlertEmail', {
+      type: 'String',
+      description: 'E-mail address that receives the marketplace alarms',
+      allowedPattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
+    });
+    new TierNotifications(this, 'Alerts', { emails: [alertEmail.valueAsString] });
     const certificateArn = new CfnParameter(this, 'CertificateArn', {
       type: 'String',
       description: 'ARN of an ACM certificate for the marketplace in this region',

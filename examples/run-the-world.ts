@@ -3,10 +3,9 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { Aws, CfnOutput, CfnParameter, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EncryptionKeys, Findings, KubernetesWebTier, TierCluster, TierClusterMonitoring, TierLoadBalancer, TierNetwork } from '../lib';
+import { EncryptionKeys, Findings, KubernetesWebTier, TierCluster, TierClusterMonitoring, TierLoadBalancer, TierNetwork, TierNotifications } from '../lib';
 
 /**
  * Props of the Run The World example.
@@ -42,6 +41,13 @@ export class RunTheWorldStack extends Stack {
     super(scope, id, props);
     const deletionProtection = props.deletionProtection ?? true;
     const network = new TierNetwork(this, 'Network');
+    // Every alarm of the stack, and the cluster's Prometheus alerts, go here (add `slack` for a channel).
+    const alertEmail = new CfnParameter(this, 'AlertEmail', {
+      type: 'String',
+      description: 'E-mail address that receives the alarms and alerts of the event platform',
+      allowedPattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
+    });
+    new TierNotifications(this, 'Alerts', { emails: [alertEmail.valueAsString] });
 
     this.cluster = new TierCluster(this, 'Cluster', {
       vpc: network.vpc,
@@ -132,10 +138,8 @@ export class RunTheWorldStack extends Stack {
     });
     this.database.connections.allowFrom(this.cluster.clusterSecurityGroup, ec2.Port.tcp(5433), 'Event API pods');
 
-    // Alerts go to this topic; when the stack adopts TierNotifications, pass its topic instead.
-    const alertsKey = EncryptionKeys.create(this, 'AlertsKey', 'Run The World alert topic');
-    const alerts = new sns.Topic(this, 'Alerts', { masterKey: alertsKey, enforceSSL: true });
-    new TierClusterMonitoring(this, 'Monitoring', { cluster: this.cluster, alertTopic: alerts, alertTopicKey: alertsKey });
+    // The cluster's Prometheus alerts reach the same recipients as every alarm of the stack.
+    new TierClusterMonitoring(this, 'Monitoring', { cluster: this.cluster });
 
     new CfnOutput(this, 'LoadBalancerDnsName', { value: loadBalancer.loadBalancer.loadBalancerDnsName });
   }

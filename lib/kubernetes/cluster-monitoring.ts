@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Aws, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from '../common/acknowledge';
+import { TierNotifications } from '../observability/tier-notifications';
 import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { TierCluster } from './tier-cluster';
 
@@ -24,17 +25,16 @@ export interface TierClusterMonitoringProps {
   /** The cluster to watch. */
   readonly cluster: TierCluster;
   /**
-   * Where alerts go: the SNS topic of `TierNotifications` (e-mail, Slack) when the stack has one.
-   * Prometheus' Alertmanager publishes to it; a topic created by this stack gets the policy
-   * that lets Amazon Managed Service for Prometheus publish (and use its key).
+   * Where alerts go. Prometheus' Alertmanager publishes to it; the topic gets the policy that lets
+   * Amazon Managed Service for Prometheus (this workspace only) publish, and its key the use of it.
    *
-   * @default - no alert routing (rules still evaluate; alerts are visible in the workspace)
+   * @default - the stack's `TierNotifications` topic (its e-mails and Slack channel), like every alarm of the EC2 tiers
    */
   readonly alertTopic?: sns.ITopic;
   /**
-   * The KMS key of the alert topic, when it is encrypted with a customer managed key.
+   * The KMS key of `alertTopic`, when it is encrypted with a customer managed key.
    *
-   * @default - the topic is not encrypted with a key of this stack
+   * @default - the key of the stack's `TierNotifications` when alertTopic is not given; otherwise none
    */
   readonly alertTopicKey?: kms.IKey;
   /**
@@ -56,7 +56,8 @@ export interface TierClusterMonitoringProps {
  *   because the chart's Prometheus runs on the nodes it watches, needs storage and upgrades, and
  *   would have to be fetched from a chart repository at deploy time.
  * - **Alerts**: Prometheus rules in the workspace (memory near limit, API server errors, scrape
- *   targets down), routed by the workspace's Alertmanager to `alertTopic`.
+ *   targets down), routed by the workspace's Alertmanager to the stack's `TierNotifications`
+ *   (e-mail, Slack), or to `alertTopic`.
  * - **Traces**: an OpenTelemetry collector (ADOT) Deployment with its own pod identity, exporting
  *   to AWS X-Ray.
  */
@@ -75,6 +76,9 @@ export class TierClusterMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: TierClusterMonitoringProps) {
     super(scope, id);
     const cluster = props.cluster.cluster;
+    const notifications = props.alertTopic ? undefined : TierNotifications.of(this);
+    const alertTopic: sns.ITopic = props.alertTopic ?? notifications!.topic;
+    const alertTopicKey = props.alertTopic ? props.alertTopicKey : notifications!.encryptionKey;
     const key = createKey(this, 'Key', `Metrics and logs of the Prometheus workspace of ${this.node.path}`);
     allowLogGroupsToUseKey(key);
     const logGroup = new logs.LogGroup(this, 'WorkspaceLogs', {
@@ -84,7 +88,7 @@ export class TierClusterMonitoring extends Construct {
       alias: `${Stack.of(this).stackName}-${id}`.slice(0, 100),
       kmsKeyArn: key.keyArn,
       loggingConfiguration: { logGroupArn: logGroup.logGroupArn },
-      alertManagerDefinition: props.alertTopic ? alertManagerDefinition(props.alertTopic.topicArn) : undefined,
+      alertManagerDefinition: alertManagerDefinition(alertTopic.topicArn),
     });
     // Prometheus uses the key for the workspace's data through grants it creates for itself.
     key.addToResourcePolicy(new iam.PolicyStatement({
@@ -95,16 +99,16 @@ export class TierClusterMonitoring extends Construct {
       conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
     }));
 
-    if (props.alertTopic) {
+    {
       // Alertmanager publishes with the aps service principal, for this workspace only.
-      props.alertTopic.addToResourcePolicy(new iam.PolicyStatement({
+      alertTopic.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'ManagedPrometheusAlerts',
         principals: [new iam.ServicePrincipal('aps.amazonaws.com')],
         actions: ['sns:Publish', 'sns:GetTopicAttributes'],
-        resources: [props.alertTopic.topicArn],
+        resources: [alertTopic.topicArn],
         conditions: { ArnEquals: { 'aws:SourceArn': this.workspace.attrArn }, StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }));
-      props.alertTopicKey?.addToResourcePolicy(new iam.PolicyStatement({
+      alertTopicKey?.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'ManagedPrometheusAlerts',
         principals: [new iam.ServicePrincipal('aps.amazonaws.com')],
         actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],

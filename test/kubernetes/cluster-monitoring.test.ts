@@ -1,7 +1,8 @@
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as YAML from 'yaml';
-import { EncryptionKeys, TierClusterMonitoring } from '../../lib';
+import { CfnElement } from 'aws-cdk-lib';
+import { EncryptionKeys, TierClusterMonitoring, TierNotifications } from '../../lib';
 import { ALERT_RULES, otelCollectorManifests, SCRAPE_CONFIGURATION, scraperRbacManifests } from '../../lib/kubernetes/cluster-monitoring';
 import { checkovKubernetes, clusterStack, k8sTools, kubernetesValidate } from './fixtures';
 
@@ -75,4 +76,20 @@ test("checkov's Kubernetes checks pass on the collector and RBAC manifests", () 
   const report = checkovKubernetes(yaml);
   expect(report.failed).toEqual([]);
   expect(report.skipped).toBe(4);
+});
+
+test("alerts go to the stack's TierNotifications (e-mail, Slack) unless another topic is given", () => {
+  const { stack, cluster } = clusterStack();
+  const notifications = new TierNotifications(stack, 'Alerts', { emails: ['oncall@example.com'] });
+  new TierClusterMonitoring(stack, 'Monitoring', { cluster });
+  const template = Template.fromStack(stack);
+  const workspace = Object.values(template.findResources('AWS::APS::Workspace'))[0];
+  expect(JSON.stringify(workspace.Properties.AlertManagerDefinition)).toContain(stack.getLogicalId(notifications.topic.node.defaultChild as CfnElement));
+  template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+    PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ManagedPrometheusAlerts', Principal: { Service: 'aps.amazonaws.com' } })]) },
+  });
+  template.hasResourceProperties('AWS::KMS::Key', {
+    KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'ManagedPrometheusAlerts', Action: ['kms:GenerateDataKey*', 'kms:Decrypt'] })]) },
+  });
+  template.resourceCountIs('AWS::SNS::Topic', 1);
 });

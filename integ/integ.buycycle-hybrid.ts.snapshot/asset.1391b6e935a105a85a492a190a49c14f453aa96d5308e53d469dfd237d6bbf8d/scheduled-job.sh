@@ -2,10 +2,13 @@
 # timer; joblock lets exactly one of them run each tick. The tick passed to joblock is the time the
 # timer was scheduled to fire (its last trigger, floored to the minute), not the time the service
 # happened to start, so every host names the same tick.
-# Needs: JOB_NAME, JOB_COMMAND, ON_CALENDAR, JOB_TTL, JOB_KEEP, APP_USER
+# joblock appends each tick's outcome (embedded metric format) to job-metrics.log, which the
+# CloudWatch agent ships to the tier's log group; CloudWatch Logs turns it into metrics.
+# Needs: JOB_NAME, JOB_COMMAND, ON_CALENDAR, JOB_TTL, JOB_KEEP, APP_USER, JOB_TIER
 install -d -m 0755 /etc/cdk-web-tiers/jobs
 printf '%s\n' "$JOB_COMMAND" > "/etc/cdk-web-tiers/jobs/$JOB_NAME.command"
 chmod 0644 "/etc/cdk-web-tiers/jobs/$JOB_NAME.command"
+[ -e "$CWT_LOG_DIR/job-metrics.log" ] || install -m 0644 -o "$APP_USER" -g "$APP_USER" /dev/null "$CWT_LOG_DIR/job-metrics.log"
 cat > "$CWT_HOME/bin/run-job" <<'SCRIPT'
 #!/bin/bash
 # run-job NAME TTL KEEP: runs /etc/cdk-web-tiers/jobs/NAME.command through joblock for the tick
@@ -44,6 +47,7 @@ User=$APP_USER
 Group=$APP_USER
 WorkingDirectory=-/var/app/current
 EnvironmentFile=-/etc/cdk-web-tiers/app.env
+Environment="JOBLOCK_METRICS_FILE=$CWT_LOG_DIR/job-metrics.log" "JOBLOCK_METRICS_TIER=$JOB_TIER"
 ExecStart=$CWT_HOME/bin/run-job $JOB_NAME $JOB_TTL $JOB_KEEP
 # 200: another host has this tick, which is the expected outcome on all but one host.
 SuccessExitStatus=200
