@@ -3,6 +3,8 @@ import { BuycycleStack } from '../examples/buycycle';
 import { KarmaLabsStack } from '../examples/karma-labs';
 import { KwizlyStack } from '../examples/kwizly';
 import { KwizlyDeliveryStack } from '../examples/kwizly-delivery';
+import { BuycycleHybridStack } from '../examples/buycycle-hybrid';
+import { RunTheWorldStack } from '../examples/run-the-world';
 
 /** Region of the example stacks unless `-c region=...` says otherwise. */
 export const DEFAULT_EXAMPLE_REGION = 'us-east-1';
@@ -30,6 +32,14 @@ export function buildExamplesApp(props: AppProps = {}): App {
   new BuycycleStack(app, 'Buycycle', {
     env,
     description: 'cdk-web-tiers example: Buycycle (15x TV-ad spike: on-demand baseline and Spot burst, warm pool, pre-scaling, truthful health)',
+  });
+  new RunTheWorldStack(app, 'RunTheWorld', {
+    env,
+    description: 'cdk-web-tiers example: Run The World (event API on EKS with Spot burst, Aurora Serverless v2, Prometheus and X-Ray)',
+  });
+  new BuycycleHybridStack(app, 'BuycycleHybrid', {
+    env,
+    description: 'cdk-web-tiers example: Buycycle (static EC2 storefront and a Kubernetes API bursting on Spot behind one load balancer)',
   });
   return app;
 }

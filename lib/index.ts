@@ -38,3 +38,6 @@ export * from './observability/job-lock-alarms';
 export * from './observability/scheduled-job-alarms';
 export * from './observability/uploads-alarms';
 export * from './observability/log-queries';
+export * from './kubernetes/tier-cluster';
+export * from './kubernetes/kubernetes-web-tier';
+export * from './kubernetes/cluster-monitoring';

@@ -113,6 +113,7 @@ export class TierLoadBalancer extends Construct {
   public readonly protocol: elbv2.ApplicationProtocol;
   private defaultTier?: string;
   private readonly priorities = new Map<number, string>();
+  private defaultTargetGroup?: elbv2.IApplicationTargetGroup;
 
   constructor(scope: Construct, id: string, props: TierLoadBalancerProps) {
     super(scope, id);
@@ -250,9 +251,47 @@ export class TierLoadBalancer extends Construct {
         'give this tier routing (hostHeaders or pathPatterns, and a priority).');
     }
     this.defaultTier = tier.node.path;
+    this.defaultTargetGroup = targetGroup;
     this.listener.addTargetGroups('Default', { targetGroups: [targetGroup] });
     // The 404 set at construction is a placeholder that the default tier replaces on purpose.
     Annotations.of(this.listener).acknowledgeWarning('@aws-cdk/aws-elbv2:listenerExistingDefaultActionReplaced',
       'The default tier replaces the 404 placeholder action');
+  }
+
+  /**
+   * Joins a tier that brings its own target group (a KubernetesWebTier's IP target group): by a
+   * host/path rule, as the default tier, or sharing the default action with the default tier by
+   * weight.
+   * @internal
+   */
+  public _addTier(tier: Construct, targetGroup: elbv2.IApplicationTargetGroup,
+    routing?: { readonly hostHeaders?: string[]; readonly pathPatterns?: string[]; readonly priority: number },
+    weight?: { readonly thisTier: number; readonly defaultTier: number }): void {
+    if (routing) {
+      const conditions: elbv2.ListenerCondition[] = [];
+      if (routing.hostHeaders?.length) conditions.push(elbv2.ListenerCondition.hostHeaders(routing.hostHeaders));
+      if (routing.pathPatterns?.length) conditions.push(elbv2.ListenerCondition.pathPatterns(routing.pathPatterns));
+      if (conditions.length === 0) {
+        invalid(tier, 'routing', 'no hostHeaders and no pathPatterns', 'Give at least one host header or path pattern, or remove routing to receive every unmatched request.');
+      }
+      checkInteger(tier, 'routing.priority', routing.priority, 1, 50000);
+      this._registerPriority(tier, routing.priority);
+      new elbv2.ApplicationListenerRule(tier, 'ListenerRule', { listener: this.listener, priority: routing.priority, conditions, targetGroups: [targetGroup] });
+      return;
+    }
+    if (!weight) {
+      this._setDefaultTier(tier, targetGroup);
+      return;
+    }
+    if (!this.defaultTargetGroup) {
+      invalid(tier, 'weight', weight, `${this.node.path} has no default tier to share with yet: create the default tier (the one without routing) first.`);
+    }
+    this.listener.addAction('Default', {
+      action: elbv2.ListenerAction.weightedForward([
+        { targetGroup: this.defaultTargetGroup, weight: weight.defaultTier },
+        { targetGroup, weight: weight.thisTier },
+      ]),
+    });
+    this.defaultTier = `${this.defaultTier} and ${tier.node.path}`;
   }
 }

@@ -1,0 +1,32 @@
+# Warm pool support: installs the resume service. An instance prepared for the pool completes its
+# launch into the pool without signalling (ready.sh). When Auto Scaling takes it out of the pool
+# (target lifecycle state InService), the service
+#  - abandons the launch if the instance was built from an older launch template version than the
+#    group's (a deployment happened while it waited): Auto Scaling launches a fresh instance, so a
+#    pooled instance never serves stale code;
+#  - runs the fetch-code and build steps again (a git source pulls the branch's latest commit) and
+#    restarts the app;
+#  - waits until the app answers HEALTH_URL, then completes the launch (CONTINUE).
+# The service runs runtime/boot/warm-resume.sh.
+# Needs: HEALTH_URL
+touch "$CWT_ETC/warm-pool"
+printf 'HEALTH_URL=%q\nCWT_LIFECYCLE_HOOK=%q\nCWT_HOME=%q\nCWT_READY_TIMEOUT_SECONDS=%q\n' \
+  "$HEALTH_URL" "$CWT_LIFECYCLE_HOOK" "$CWT_HOME" "${CWT_READY_TIMEOUT_SECONDS:-840}" > "$CWT_ETC/warm-pool.env"
+install -m 0755 "$CWT_BOOT_DIR/warm-resume.sh" "$CWT_HOME/bin/warm-resume"
+cat > /etc/systemd/system/cdk-web-tiers-warm-resume.service <<UNIT
+[Unit]
+Description=cdk-web-tiers: ready the app when the instance leaves the warm pool
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=simple
+ExecStart=$CWT_HOME/bin/warm-resume
+StandardOutput=append:$CWT_LOG_DIR/warm-pool.log
+StandardError=append:$CWT_LOG_DIR/warm-pool.log
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+systemctl daemon-reload
+systemctl enable cdk-web-tiers-warm-resume.service

@@ -1,0 +1,63 @@
+#!/bin/bash
+# Readies an instance that leaves the warm pool; installed as a service by runtime/boot/warm-pool.sh.
+# On the first boot (no warm-pool-prepared marker) it has nothing to do.
+set -uo pipefail
+etc=${CWT_ETC:-/etc/cdk-web-tiers}
+# shellcheck source=/dev/null
+source "$etc/fleet.env"
+# shellcheck source=/dev/null
+source "$etc/warm-pool.env"
+[ -f "$etc/warm-pool-prepared" ] || exit 0
+imds() {
+  local token
+  token=$(curl -fsS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300') &&
+    curl -fsS -H "X-aws-ec2-metadata-token: $token" "http://169.254.169.254/latest/meta-data/$1"
+}
+retry() {
+  local attempt
+  for attempt in 1 2 3 4 5 6 7 8; do "$@" && return 0; sleep $((attempt * ${CWT_RETRY_SECONDS:-2})); done
+  return 1
+}
+complete() {
+  retry aws autoscaling complete-lifecycle-action --region "$CWT_REGION" --auto-scaling-group-name "$group" \
+    --lifecycle-hook-name "$CWT_LIFECYCLE_HOOK" --instance-id "$INSTANCE_ID" --lifecycle-action-result "$1"
+  echo "$(date -u +%FT%TZ) lifecycle action completed: $1"
+}
+echo "$(date -u +%FT%TZ) in the warm pool: waiting for Auto Scaling to take the instance out"
+until [ "$(imds autoscaling/target-lifecycle-state)" = InService ]; do sleep "${CWT_POLL_SECONDS:-5}"; done
+echo "$(date -u +%FT%TZ) leaving the warm pool"
+read -r group version < <(retry aws autoscaling describe-auto-scaling-instances --region "$CWT_REGION" --instance-ids "$INSTANCE_ID" \
+  --query 'AutoScalingInstances[0].[AutoScalingGroupName,LaunchTemplate.Version]' --output text)
+current=$(retry aws autoscaling describe-auto-scaling-groups --region "$CWT_REGION" --auto-scaling-group-names "$group" \
+  --query 'AutoScalingGroups[0].[LaunchTemplate.Version,MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version]' --output text | tr '\t' '\n' | grep -v '^None$' | head -1)
+if [ -n "$current" ] && [ "$version" != "$current" ]; then
+  echo "$(date -u +%FT%TZ) built from launch template version $version, the group is at $current: abandoning so that a fresh instance replaces this one"
+  rm -f "$etc/warm-pool-prepared"
+  complete ABANDON
+  exit 0
+fi
+while read -r name phase; do
+  case "$phase" in
+    fetch-code|build)
+      echo "$(date -u +%FT%TZ) running step $name ($phase) again"
+      if ! eval "env $(cat "$CWT_HOME/steps/$name.env") bash -euo pipefail $CWT_HOME/steps/$name.sh"; then
+        echo "$(date -u +%FT%TZ) step $name failed: abandoning"
+        rm -f "$etc/warm-pool-prepared"
+        complete ABANDON
+        exit 1
+      fi ;;
+  esac
+done < "$CWT_HOME/steps/order"
+systemctl is-enabled --quiet webapp.service 2>/dev/null && systemctl restart webapp.service
+deadline=$(( $(date +%s) + ${CWT_READY_TIMEOUT_SECONDS:-840} ))
+until curl -fsS -o /dev/null --max-time 5 "$HEALTH_URL"; do
+  if [ "$(date +%s)" -ge "$deadline" ]; then
+    echo "$(date -u +%FT%TZ) the app did not answer $HEALTH_URL: abandoning"
+    rm -f "$etc/warm-pool-prepared"
+    complete ABANDON
+    exit 1
+  fi
+  sleep "${CWT_POLL_SECONDS:-5}"
+done
+rm -f "$etc/warm-pool-prepared"
+complete CONTINUE

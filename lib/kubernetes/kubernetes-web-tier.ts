@@ -1,0 +1,454 @@
+import * as path from 'path';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as eks from 'aws-cdk-lib/aws-eks-v2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
+import { Duration, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { packageRoot } from '../common/package-root';
+import { checkInteger, checkRange, invalid } from '../common/validation';
+import { TierLoadBalancer } from '../web-tier/tier-load-balancer';
+import { WebTierRouting } from '../web-tier/stateless-web-tier';
+import { TierCluster } from './tier-cluster';
+
+/** Where the web-tier Helm chart that ships with the library lives (from the sources or the build). */
+export function webTierChartDir(): string {
+  return path.join(packageRoot(), 'lib', 'kubernetes', 'charts', 'web-tier');
+}
+
+/**
+ * CPU and memory of each pod. Requests are what the scheduler (and Auto Mode, when it starts
+ * nodes) reserves; limits are where the kernel stops the container.
+ */
+export interface KubernetesResources {
+  /** CPU request, in Kubernetes units: '250m', '1'. */
+  readonly cpu: string;
+  /** Memory request: '256Mi', '1Gi'. */
+  readonly memory: string;
+  /**
+   * CPU limit. Unset by default: a CPU limit throttles a pod even when the node is idle.
+   *
+   * @default - no CPU limit
+   */
+  readonly cpuLimit?: string;
+  /**
+   * Memory limit (a container above it is killed and restarted).
+   *
+   * @default - the memory request
+   */
+  readonly memoryLimit?: string;
+}
+
+/** Pod count bounds of the HorizontalPodAutoscaler. */
+export interface KubernetesReplicas {
+  /** Fewest pods, also the floor while idle. At least 2 so that one zone or node can go. */
+  readonly min: number;
+  /** Most pods. */
+  readonly max: number;
+}
+
+/** A known event: at `schedule` the autoscaler's floor becomes `minReplicas`. */
+export interface KubernetesScheduledScaling {
+  /** Short name (lowercase letters, digits, dashes), part of the CronJob's name. */
+  readonly name: string;
+  /** Cron expression in `timeZone`, for example '30 17 * * 4' (Thursdays 17:30). */
+  readonly schedule: string;
+  /** The autoscaler's floor from then on (another entry puts it back). */
+  readonly minReplicas: number;
+  /**
+   * IANA time zone of the schedule.
+   *
+   * @default 'Etc/UTC'
+   */
+  readonly timeZone?: string;
+}
+
+/** How the tier scales. */
+export interface KubernetesScaling {
+  /**
+   * Average CPU utilisation of the pods (percent of their CPU request) that the autoscaler keeps.
+   *
+   * @default 60
+   */
+  readonly targetCpuPercent?: number;
+  /**
+   * Also scale on the load balancer's requests, as `requestsPerSecondPerInstance` does for EC2 tiers:
+   * pods = requests of the last minute / (60 × this value), from the CloudWatch `RequestCount` of
+   * the tier's target group. Needs `loadBalancer`; installs KEDA on
+   * the cluster (its operator reads CloudWatch through its own pod identity), which then owns the
+   * HorizontalPodAutoscaler.
+   *
+   * @default - CPU only
+   */
+  readonly requestsPerSecondPerPod?: number;
+  /**
+   * Pre-scaling for known events (a launch, a live show).
+   *
+   * @default - none
+   */
+  readonly scheduled?: KubernetesScheduledScaling[];
+}
+
+/**
+ * Health of the pods, with the same truthful-health split as `StatelessWebTier`: readiness
+ * ("send me traffic", also the load balancer's check) may fail when a dependency is down;
+ * liveness ("restart me") must fail only when the process itself is stuck.
+ */
+export interface KubernetesHealthCheck {
+  /**
+   * Readiness path, also the target group's health check.
+   *
+   * @default '/healthz'
+   */
+  readonly path?: string;
+  /**
+   * Liveness path: answers as long as the process can answer at all.
+   *
+   * @default - the readiness path
+   */
+  readonly livenessPath?: string;
+  /**
+   * The port the probes call. Must be the container port (the only one the container exposes).
+   *
+   * @default - the container port
+   */
+  readonly port?: number;
+  /**
+   * How long a starting pod may take before liveness applies (startup probe budget).
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly startupTimeout?: Duration;
+}
+
+/** Weighted sharing of the load balancer's default action with the tier already there. */
+export interface KubernetesTrafficWeight {
+  /** Relative weight of this tier (0–999). */
+  readonly thisTier: number;
+  /** Relative weight of the load balancer's default tier (0–999). */
+  readonly defaultTier: number;
+}
+
+/**
+ * Props of a {@link KubernetesWebTier}.
+ */
+export interface KubernetesWebTierProps {
+  /** The cluster to run on. */
+  readonly cluster: TierCluster;
+  /**
+   * Container image as `repository:tag` or `repository@sha256:digest`, ECR or public
+   * (`repo.repositoryUriForTag('1.4.2')`). A missing tag or `latest` fails unless
+   * `allowLatestTag` is true: a moving tag makes two pods of one release run different code.
+   */
+  readonly image: string;
+  /**
+   * Accept an image with the `latest` tag (or none).
+   *
+   * @default false
+   */
+  readonly allowLatestTag?: boolean;
+  /**
+   * Port the container listens on (passed to the app as `PORT`).
+   *
+   * @default 8080
+   */
+  readonly containerPort?: number;
+  /** Resource requests and limits of each pod: required, scheduling and scaling depend on them. */
+  readonly resources: KubernetesResources;
+  /** Pod count bounds. */
+  readonly replicas: KubernetesReplicas;
+  /**
+   * Scaling.
+   *
+   * @default - CPU at 60 %, no schedules
+   */
+  readonly scaling?: KubernetesScaling;
+  /**
+   * Probes.
+   *
+   * @default - readiness, liveness and startup on '/healthz'
+   */
+  readonly healthCheck?: KubernetesHealthCheck;
+  /**
+   * Kubernetes name of the workload (DNS label).
+   *
+   * @default - the construct id in lowercase
+   */
+  readonly name?: string;
+  /**
+   * Kubernetes namespace (created when missing).
+   *
+   * @default - the workload name: one namespace per tier
+   */
+  readonly kubernetesNamespace?: string;
+  /**
+   * Plain environment variables (no secrets: they end up in the manifest).
+   *
+   * @default - only PORT
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Secrets Manager secrets the pods read at start: each key is an environment variable that
+   * holds the path of a memory-backed file with the secret's value, fetched by an init container
+   * through the pod identity. The value never appears in a manifest or the template.
+   *
+   * @default - none
+   */
+  readonly secrets?: Record<string, secretsmanager.ISecret>;
+  /**
+   * Join a shared load balancer through a target group of type IP.
+   *
+   * @default - no load balancer (reachable only inside the cluster)
+   */
+  readonly loadBalancer?: TierLoadBalancer;
+  /**
+   * Which requests of the load balancer come to this tier (host or path).
+   *
+   * @default - the default action (every unmatched request), or a weighted share of it with `weight`
+   */
+  readonly routing?: WebTierRouting;
+  /**
+   * Share the load balancer's default action with the tier that already has it (an EC2 tier),
+   * by weight.
+   *
+   * @default - no weighted sharing
+   */
+  readonly weight?: KubernetesTrafficWeight;
+}
+
+/**
+ * A stateless web tier on EKS: a container image rendered by the library's `web-tier` Helm chart
+ * (Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget, ServiceAccount,
+ * TargetGroupBinding, pre-scale CronJobs), installed from a chart asset through the cluster's
+ * Helm support.
+ *
+ * Pods spread across zones, scale on CPU with a fast-up, slow-down policy, keep serving while the
+ * load balancer drains them, and get AWS access through EKS Pod Identity: exactly what `grant*()`
+ * calls on the tier ask for.
+ */
+export class KubernetesWebTier extends Construct implements iam.IGrantable {
+  /** The pods' IAM role (EKS Pod Identity). */
+  public readonly role: iam.Role;
+  /** Grant target: statements land in a customer managed policy of the pods' role. */
+  public readonly grantPrincipal: iam.IPrincipal;
+  /** The Helm release. */
+  public readonly chart: eks.HelmChart;
+  /** The chart values, as rendered into the release. */
+  public readonly values: Record<string, unknown>;
+  /** The IP target group the load balancer forwards to, when a load balancer is given. */
+  public readonly targetGroup?: elbv2.ApplicationTargetGroup;
+  /** The Kubernetes name of the workload. */
+  public readonly workloadName: string;
+  /** The namespace. */
+  public readonly kubernetesNamespace: string;
+
+  constructor(scope: Construct, id: string, props: KubernetesWebTierProps) {
+    super(scope, id);
+    const port = props.containerPort ?? 8080;
+    this.workloadName = props.name ?? id.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    this.kubernetesNamespace = props.kubernetesNamespace ?? this.workloadName;
+    validate(this, props, port);
+
+    const health = props.healthCheck ?? {};
+    const readinessPath = health.path ?? '/healthz';
+    const startupSeconds = (health.startupTimeout ?? Duration.minutes(5)).toSeconds();
+
+    this.role = new iam.Role(this, 'PodRole', {
+      // EKS Pod Identity assumes the role with session tags (cluster, namespace, service account).
+      assumedBy: new iam.SessionTagsPrincipal(new iam.ServicePrincipal('pods.eks.amazonaws.com')),
+      description: `Pods of ${this.node.path} (EKS Pod Identity)`,
+    });
+    this.grantPrincipal = new LazyManagedPolicyPrincipal(this, this.role);
+    const serviceAccountName = this.workloadName;
+    new CfnPodIdentityAssociation(this, 'PodIdentity', {
+      clusterName: props.cluster.cluster.clusterName,
+      namespace: this.kubernetesNamespace,
+      serviceAccount: serviceAccountName,
+      roleArn: this.role.roleArn,
+    });
+
+    const secretFiles = Object.entries(props.secrets ?? {}).map(([envName, secret]) => {
+      secret.grantRead(this);
+      return { name: envName.toLowerCase().replace(/_/g, '-'), envName, secretArn: secret.secretArn };
+    });
+
+    if (props.loadBalancer) {
+      this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
+        vpc: props.cluster.cluster.vpc,
+        targetType: elbv2.TargetType.IP,
+        port,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        deregistrationDelay: Duration.seconds(30),
+        healthCheck: {
+          path: readinessPath,
+          interval: Duration.seconds(10),
+          timeout: Duration.seconds(5),
+          healthyThresholdCount: 2,
+          unhealthyThresholdCount: 3,
+          healthyHttpCodes: '200-299',
+        },
+      });
+      // Auto Mode's load balancer controller may register targets only in groups tagged with its cluster.
+      Tags.of(this.targetGroup).add('eks:eks-cluster-name', props.cluster.cluster.clusterName);
+      props.cluster.clusterSecurityGroup.connections.allowFrom(props.loadBalancer.loadBalancer, ec2.Port.tcp(port),
+        `${this.node.path}: load balancer to pods`);
+      props.loadBalancer._addTier(this, this.targetGroup, props.routing, props.weight);
+    }
+
+    const resources: Record<string, unknown> = {
+      requests: { cpu: props.resources.cpu, memory: props.resources.memory },
+      limits: {
+        memory: props.resources.memoryLimit ?? props.resources.memory,
+        ...(props.resources.cpuLimit ? { cpu: props.resources.cpuLimit } : {}),
+      },
+    };
+    this.values = {
+      name: this.workloadName,
+      image: props.image,
+      containerPort: port,
+      replicas: { min: props.replicas.min, max: props.replicas.max },
+      targetCpuPercent: props.scaling?.targetCpuPercent ?? 60,
+      resources,
+      probes: {
+        readiness: { path: readinessPath, periodSeconds: 5, failureThreshold: 2 },
+        liveness: { path: health.livenessPath ?? readinessPath, periodSeconds: 20, failureThreshold: 6 },
+        startup: { path: health.livenessPath ?? readinessPath, periodSeconds: 5, failureThreshold: Math.max(1, Math.ceil(startupSeconds / 5)) },
+      },
+      env: Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value })),
+      secretFiles,
+      serviceAccountName,
+      targetGroupArn: this.targetGroup?.targetGroupArn ?? '',
+      maxUnavailable: 1,
+      terminationGracePeriodSeconds: 60,
+      // Longer than the target group's deregistration and health check, so no request hits a stopped pod.
+      preStopSleepSeconds: 15,
+      requestsScaling: props.scaling?.requestsPerSecondPerPod && this.targetGroup ? {
+        // The metric is the Sum over one minute.
+        requestsPerPodPerMinute: Math.round(props.scaling.requestsPerSecondPerPod * 60),
+        targetGroupFullName: this.targetGroup.targetGroupFullName,
+        loadBalancerFullName: props.loadBalancer!.loadBalancer.loadBalancerFullName,
+        region: Stack.of(this).region,
+      } : null,
+      scheduledScaling: (props.scaling?.scheduled ?? []).map(s => ({
+        name: s.name, schedule: s.schedule, minReplicas: s.minReplicas, timeZone: s.timeZone ?? 'Etc/UTC',
+      })),
+    };
+
+    const chartAsset = new s3assets.Asset(this, 'ChartAsset', { path: webTierChartDir() });
+    this.chart = props.cluster.cluster.addHelmChart(`${id}Chart`, {
+      chartAsset,
+      release: this.workloadName,
+      namespace: this.kubernetesNamespace,
+      values: this.values,
+      wait: true,
+      atomic: true,
+      timeout: Duration.minutes(15),
+    });
+    // Nodes must exist (node pools) before pods can become ready; KEDA's CRDs before a ScaledObject.
+    this.chart.node.addDependency(props.cluster.nodePools);
+    if (props.scaling?.requestsPerSecondPerPod) this.chart.node.addDependency(props.cluster._eventDrivenAutoscaling());
+  }
+}
+
+/** The tag of `repo:tag` ('latest' when there is none), or the digest of `repo@sha256:…`. */
+function imageTag(image: string): string {
+  const at = image.indexOf('@');
+  if (at >= 0) return image.slice(at + 1);
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  return colon > slash ? image.slice(colon + 1) : 'latest';
+}
+
+function validate(scope: Construct, props: KubernetesWebTierProps, port: number): void {
+  const name = props.name ?? scope.node.id.toLowerCase();
+  if (!/^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/.test(name)) {
+    invalid(scope, 'name', name, 'Use a DNS label: lowercase letters, digits and dashes, at most 52 characters, starting and ending with a letter or digit.');
+  }
+  checkInteger(scope, 'containerPort', port, 1, 65535);
+  if (!props.resources || !props.resources.cpu || !props.resources.memory) {
+    invalid(scope, 'resources', props.resources ?? undefined,
+      "Every pod needs CPU and memory requests (the scheduler, Auto Mode and the CPU autoscaler depend on them): for example resources: { cpu: '250m', memory: '512Mi' }.");
+  }
+  if (!/^\d+(\.\d+)?m?$/.test(props.resources.cpu)) {
+    invalid(scope, 'resources.cpu', props.resources.cpu, "Give a Kubernetes CPU quantity, for example '250m' or '1'.");
+  }
+  for (const [prop, value] of [['resources.memory', props.resources.memory], ['resources.memoryLimit', props.resources.memoryLimit]] as const) {
+    if (value !== undefined && !/^\d+(Ki|Mi|Gi)$/.test(value)) {
+      invalid(scope, prop, value, "Give a Kubernetes memory quantity in Ki, Mi or Gi, for example '512Mi'.");
+    }
+  }
+  if (!props.replicas) invalid(scope, 'replicas', undefined, 'Give replicas: { min: 2, max: 10 }.');
+  checkInteger(scope, 'replicas.min', props.replicas.min, 1, 1000);
+  checkInteger(scope, 'replicas.max', props.replicas.max, 1, 1000);
+  if (props.replicas.min > props.replicas.max) {
+    invalid(scope, 'replicas.min', props.replicas.min,
+      `It is greater than replicas.max (${props.replicas.max}): set min ≤ max, for example { min: ${props.replicas.max}, max: ${props.replicas.min} }.`);
+  }
+  checkInteger(scope, 'scaling.targetCpuPercent', props.scaling?.targetCpuPercent, 10, 95);
+  checkRange(scope, 'scaling.requestsPerSecondPerPod', props.scaling?.requestsPerSecondPerPod, 0.1, 100_000);
+  if (props.scaling?.requestsPerSecondPerPod && !props.loadBalancer) {
+    invalid(scope, 'scaling.requestsPerSecondPerPod', props.scaling.requestsPerSecondPerPod,
+      "Requests are counted by the load balancer's target group: pass loadBalancer, or remove requestsPerSecondPerPod to scale on CPU only.");
+  }
+  for (const s of props.scaling?.scheduled ?? []) {
+    if (!/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/.test(s.name)) {
+      invalid(scope, 'scaling.scheduled[].name', s.name, 'Use lowercase letters, digits and dashes, at most 22 characters.');
+    }
+    if (s.schedule.trim().split(/\s+/).length !== 5) {
+      invalid(scope, `scaling.scheduled[${s.name}].schedule`, s.schedule, "Give a five-field cron expression, for example '30 17 * * 4'.");
+    }
+    checkInteger(scope, `scaling.scheduled[${s.name}].minReplicas`, s.minReplicas, props.replicas.min, props.replicas.max);
+  }
+  const probePort = props.healthCheck?.port;
+  if (probePort !== undefined && probePort !== port) {
+    invalid(scope, 'healthCheck.port', probePort,
+      `The container exposes only containerPort ${port}: remove healthCheck.port, or set containerPort to ${probePort} if that is where the app listens.`);
+  }
+  for (const [prop, p] of [['healthCheck.path', props.healthCheck?.path], ['healthCheck.livenessPath', props.healthCheck?.livenessPath]] as const) {
+    if (p !== undefined && !p.startsWith('/')) invalid(scope, prop, p, "Give an absolute path, for example '/healthz'.");
+  }
+  if (!Token.isUnresolved(props.image)) {
+    const tag = imageTag(props.image);
+    if (tag === 'latest' && !props.allowLatestTag) {
+      invalid(scope, 'image', props.image,
+        "A missing or 'latest' tag lets two pods of one release run different code and makes rollbacks impossible: pin a version tag or a digest (repo:1.4.2, repo@sha256:…), or set allowLatestTag: true.");
+    }
+  }
+  if (props.weight && props.routing) {
+    invalid(scope, 'weight', props.weight, 'weight shares the default action; routing sends matching requests only here: give one of them.');
+  }
+  if (props.weight) {
+    checkInteger(scope, 'weight.thisTier', props.weight.thisTier, 0, 999);
+    checkInteger(scope, 'weight.defaultTier', props.weight.defaultTier, 0, 999);
+  }
+  if ((props.weight || props.routing) && !props.loadBalancer) {
+    invalid(scope, props.weight ? 'weight' : 'routing', props.weight ?? props.routing, 'Routing applies only with a load balancer: pass loadBalancer, or remove it.');
+  }
+}
+
+/** Grants land in a customer managed policy of the role, created at the first grant. */
+class LazyManagedPolicyPrincipal implements iam.IPrincipal {
+  public readonly grantPrincipal: iam.IPrincipal = this;
+  private policy?: iam.ManagedPolicy;
+
+  constructor(private readonly scope: Construct, private readonly role: iam.Role) {}
+
+  public get assumeRoleAction(): string { return this.role.assumeRoleAction; }
+  public get policyFragment(): iam.PrincipalPolicyFragment { return this.role.policyFragment; }
+  public get principalAccount(): string | undefined { return this.role.principalAccount; }
+
+  public addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
+    if (!this.policy) {
+      this.policy = new iam.ManagedPolicy(this.scope, 'PodPolicy', { roles: [this.role] });
+    }
+    this.policy.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.policy };
+  }
+
+  public addToPolicy(statement: iam.PolicyStatement): boolean {
+    return this.addToPrincipalPolicy(statement).statementAdded;
+  }
+}
