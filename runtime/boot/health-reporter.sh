@@ -1,11 +1,14 @@
-# Installs the health reporter of a SingletonWorker: a systemd timer runs the health command
-# every HEALTH_INTERVAL_SECONDS; after HEALTH_FAILURE_THRESHOLD consecutive failures the instance
-# tells Auto Scaling it is unhealthy, and Auto Scaling replaces it.
-# The count of consecutive failures lives in /run, so a reboot starts it afresh, and no check
-# counts until HEALTH_BOOT_GRACE_SECONDS after the system (PID 1) started, so that an app still
-# starting after a reboot is not reported unhealthy.
+# Installs the health reporter of a tier: a systemd timer runs the health command every
+# HEALTH_INTERVAL_SECONDS; after HEALTH_FAILURE_THRESHOLD consecutive failures the instance tells
+# Auto Scaling it is unhealthy, and Auto Scaling replaces it.
+# After a reboot, failures count only once the app has answered since the boot, or once
+# HEALTH_BOOT_GRACE_SECONDS have passed since the system (PID 1) started, so that an app still
+# starting is not reported unhealthy. The count and that mark live in /run: a reboot clears them.
+# This step runs after readiness, so on the first boot the app has answered already.
 # Needs: HEALTH_COMMAND, HEALTH_INTERVAL_SECONDS, HEALTH_TIMEOUT_SECONDS, HEALTH_FAILURE_THRESHOLD,
 # HEALTH_BOOT_GRACE_SECONDS
+install -d -m 0755 /run/cdk-web-tiers
+touch /run/cdk-web-tiers/health-answered
 printf '%s\n' "$HEALTH_COMMAND" > /etc/cdk-web-tiers/health-command
 chmod 0600 /etc/cdk-web-tiers/health-command
 cat > "$CWT_HOME/bin/health-reporter" <<SCRIPT
@@ -14,17 +17,20 @@ cat > "$CWT_HOME/bin/health-reporter" <<SCRIPT
 # $HEALTH_FAILURE_THRESHOLD consecutive failures.
 set -uo pipefail
 source /etc/cdk-web-tiers/fleet.env
-up=\$(ps -o etimes= -p 1 2>/dev/null | tr -d ' ')
-[[ "\$up" =~ ^[0-9]+\$ ]] || up=\$(cut -d. -f1 /proc/uptime)
-if [ "\$up" -lt $HEALTH_BOOT_GRACE_SECONDS ]; then
-  exit 0
-fi
 install -d -m 0755 /run/cdk-web-tiers
 state=/run/cdk-web-tiers/health-failures
+answered=/run/cdk-web-tiers/health-answered
 failures=\$(cat "\$state" 2>/dev/null || echo 0)
 if timeout $HEALTH_TIMEOUT_SECONDS bash /etc/cdk-web-tiers/health-command >/dev/null 2>&1; then
   [ "\$failures" != 0 ] && echo "\$(date -u +%FT%TZ) healthy again after \$failures failure(s)"
   echo 0 > "\$state"
+  touch "\$answered"
+  exit 0
+fi
+up=\$(ps -o etimes= -p 1 2>/dev/null | tr -d ' ')
+[[ "\$up" =~ ^[0-9]+\$ ]] || up=\$(cut -d. -f1 /proc/uptime)
+if [ ! -e "\$answered" ] && [ "\$up" -lt $HEALTH_BOOT_GRACE_SECONDS ]; then
+  echo "\$(date -u +%FT%TZ) health command failed \${up}s after boot, before the app answered: not counted (grace $HEALTH_BOOT_GRACE_SECONDS s)"
   exit 0
 fi
 failures=\$((failures + 1))

@@ -128,8 +128,16 @@ describe('Karma Labs Brain (SingletonWorker) health reporter', () => {
     const brain = instances.Brain;
     expectBootSucceeded(lab, brain, 'KarmaLabs', stack.tiers.Brain.groupId);
     const reports = () => lab.calls('SetInstanceHealth').filter(c => c.params.InstanceId === brain.instanceId);
+    brain.run('systemctl stop cdk-web-tiers-health.timer');
+    // After the reboot of the test before, failures count only once the app has answered since the
+    // boot (or the grace has passed): a failure now, before any answer, is not counted.
+    brain.run('rm -f /run/cdk-web-tiers/health-answered /run/cdk-web-tiers/health-failures && mkdir -p /var/lib/lab-app && touch /var/lib/lab-app/unhealthy');
+    brain.run('systemctl start cdk-web-tiers-health.service || true', 60_000);
+    expect(brain.read('/var/log/cdk-web-tiers/health.log')).toMatch(/before the app answered: not counted/);
+    // The app answers once, then fails: from here every failure counts.
+    brain.run('rm -f /var/lib/lab-app/unhealthy && systemctl start cdk-web-tiers-health.service');
     // The checks run one by one here, as the timer would run them every 30 s.
-    brain.run('systemctl stop cdk-web-tiers-health.timer && mkdir -p /var/lib/lab-app && touch /var/lib/lab-app/unhealthy');
+    brain.run('touch /var/lib/lab-app/unhealthy');
     try {
       for (let check = 1; check <= 3; check++) {
         // On failure, the health log and the journal say which checks failed and when.
