@@ -3,7 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { App, Stack, Stage } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { KwizlyStack } from '../examples/kwizly';
-import { EnvironmentProfile, JobLock, SharedUploads, StatelessWebTier, TierNetwork } from '../lib';
+import { EnvironmentProfile, JobLock, SharedUploads, StatelessWebTier, TierNetwork, TierNotifications } from '../lib';
 import { REGION, newStack, resourcesOfType, testCertificate, testSource } from './helpers';
 
 /** One small topology, built in a stack with the given profile (or none). */
@@ -86,6 +86,25 @@ describe('environment profiles', () => {
     qa.applyTo(stack);
     new StatelessWebTier(stack, 'Web', { vpc: new TierNetwork(stack, 'Net').vpc, source: testSource(), certificate: testCertificate(stack) });
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::LaunchTemplate', { LaunchTemplateData: Match.objectLike({ InstanceType: 't3.micro' }) });
+  });
+
+  test('alarm destinations: the profile\'s addresses receive the alarms of its stacks; explicit emails win', () => {
+    const withProfile = newStack();
+    EnvironmentProfile.development().withAlarmEmails(['dev-team@example.com']).applyTo(withProfile);
+    new StatelessWebTier(withProfile, 'Web', { vpc: new TierNetwork(withProfile, 'Net').vpc, source: testSource(), certificate: testCertificate(withProfile) });
+    const subscriptions = (stack: Stack) => resourcesOfType(Template.fromStack(stack), 'AWS::SNS::Subscription').map(([, r]) => [r.Properties!.Protocol, r.Properties!.Endpoint]);
+    expect(subscriptions(withProfile)).toEqual([['email', 'dev-team@example.com']]);
+    expect(EnvironmentProfile.development().withAlarmEmails(['x@example.com']).webMaxCapacity).toBe(2);
+    const explicit = newStack();
+    EnvironmentProfile.production().withAlarmEmails(['oncall@example.com']).applyTo(explicit);
+    new TierNotifications(explicit, 'Alerts', { emails: ['sre@example.com'] });
+    new StatelessWebTier(explicit, 'Web', { vpc: new TierNetwork(explicit, 'Net').vpc, source: testSource(), certificate: testCertificate(explicit) });
+    expect(subscriptions(explicit)).toEqual([['email', 'sre@example.com']]);
+    // A bad address in a profile fails at synth like one given to TierNotifications.
+    const bad = newStack('Bad');
+    EnvironmentProfile.staging().withAlarmEmails(['not-an-address']).applyTo(bad);
+    expect(() => new StatelessWebTier(bad, 'Web', { vpc: new TierNetwork(bad, 'Net').vpc, source: testSource(), certificate: testCertificate(bad) }))
+      .toThrow(/invalid emails \("not-an-address"\)/);
   });
 
   test('bad input: an unknown name, a bad custom profile, a profile applied too late or twice', () => {

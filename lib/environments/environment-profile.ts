@@ -62,6 +62,14 @@ export interface EnvironmentProfileProps {
    */
   readonly instanceType?: ec2.InstanceType;
   /**
+   * E-mail addresses that receive the alarms of every stack with this profile (its
+   * `TierNotifications`), for example the team's on-call list in production and the developers'
+   * list in development.
+   *
+   * @default - none
+   */
+  readonly alarmEmails?: string[];
+  /**
    * Whether a delivery pipeline must ask a person before it deploys a stage with this profile.
    *
    * @default false
@@ -187,6 +195,8 @@ export class EnvironmentProfile {
   public readonly webMaxCapacity: number;
   /** Default instance type. */
   public readonly instanceType: ec2.InstanceType;
+  /** Addresses that receive the alarms of the stacks with this profile. */
+  public readonly alarmEmails: string[];
   /** A pipeline asks a person before deploying this stage. */
   public readonly requiresApproval: boolean;
   /** A pipeline load-tests this stage. */
@@ -194,7 +204,10 @@ export class EnvironmentProfile {
   /** A pipeline checks this stage's web tiers against its spike. */
   public readonly spikeGate: boolean;
 
+  private readonly props: EnvironmentProfileProps;
+
   private constructor(props: EnvironmentProfileProps) {
+    this.props = props;
     if (!/^[a-z][a-z0-9-]{0,30}$/.test(props.name)) {
       throw new Error(`cdk-web-tiers: invalid EnvironmentProfile name (${JSON.stringify(props.name)}). Use lower-case letters, digits and dashes, for example 'qa'.`);
     }
@@ -207,12 +220,21 @@ export class EnvironmentProfile {
     this.webMinCapacity = props.webMinCapacity ?? 2;
     this.webMaxCapacity = props.webMaxCapacity ?? 20;
     this.instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.SMALL);
+    this.alarmEmails = props.alarmEmails ?? [];
     this.requiresApproval = props.requiresApproval ?? false;
     this.loadTest = props.loadTest ?? false;
     this.spikeGate = props.spikeGate ?? true;
     if (!Number.isInteger(this.webMinCapacity) || this.webMinCapacity < 1 || !Number.isInteger(this.webMaxCapacity) || this.webMaxCapacity < this.webMinCapacity) {
       throw new Error(`cdk-web-tiers: invalid EnvironmentProfile ${this.name} capacity (min ${this.webMinCapacity}, max ${this.webMaxCapacity}). Use whole numbers with 1 ≤ webMinCapacity ≤ webMaxCapacity.`);
     }
+  }
+
+  /**
+   * The same profile, with the addresses that receive the alarms of its stacks:
+   * `EnvironmentProfile.production().withAlarmEmails(['oncall@example.com'])`.
+   */
+  public withAlarmEmails(emails: string[]): EnvironmentProfile {
+    return new EnvironmentProfile({ ...this.props, alarmEmails: emails });
   }
 
   /**

@@ -8,6 +8,7 @@ import { Aspects, Aws, IAspect, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { keyFor } from '../common/encryption';
 import { invalid } from '../common/validation';
+import { EnvironmentProfile } from '../environments/environment-profile';
 import { isComponentAlarm } from './alarm-components';
 
 /**
@@ -34,7 +35,7 @@ export interface TierNotificationsProps {
   /**
    * E-mail addresses that receive every alarm (each confirms its subscription once).
    *
-   * @default - none; add some with addEmail()
+   * @default - the environment profile's alarmEmails (none unless the profile names some); add more with addEmail()
    */
   readonly emails?: string[];
   /**
@@ -117,7 +118,8 @@ export class TierNotifications extends Construct {
       resources: [this.topic.topicArn],
       conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
     }));
-    for (const email of props.emails ?? []) this.addEmail(email);
+    // The environment profile says where a stage's alarms go unless the props do.
+    for (const email of props.emails ?? EnvironmentProfile.of(this).alarmEmails) this.addEmail(email);
 
     if (props.slack) {
       // Notifications only: the role Chatbot assumes has no permission, and the guardrail caps
