@@ -9,6 +9,7 @@ import { readTemplateModel } from './template-reader';
  * A spike simulation of one Auto Scaling group: build it from a construct of the app, from a
  * synthesized template, or from a model, then `run` it against demand profiles.
  *
+ * @exampleMetadata fixture=snippet
  * @example
  * const result = SpikeSimulation.of(web).run(SpikeProfile.tvAd({ factor: 15 }));
  * result.summary.minutesToAbsorb; // undefined when capacity never covers the spike

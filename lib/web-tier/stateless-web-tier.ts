@@ -508,6 +508,7 @@ export class StatelessWebTier extends TierBase {
    * real scaling configuration (policies, alarms, warm pool, schedules, health checks) against
    * the demand profile. Checked after every other call on the tier.
    *
+   * @exampleMetadata fixture=snippet
    * @example
    * web.expectSpike({ factor: 15, absorbWithin: Duration.minutes(3), requestsPerSecondPerInstance: 120 });
    */
@@ -530,6 +531,7 @@ export class StatelessWebTier extends TierBase {
    * instances are requested `leadTime` before `at` and kept as the minimum until `at + duration`;
    * then the minimum returns to `capacity.min` and scaling shrinks the fleet as demand falls.
    *
+   * @exampleMetadata fixture=snippet
    * @example
    * web.prepareFor('tv-ad', { at: new Date('2026-03-01T20:00:00Z'), capacity: 20, duration: Duration.hours(1) });
    */
