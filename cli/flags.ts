@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { UsageError } from './command';
-import { SpikeProfile } from '../lib/spike/profile';
+import { SpikeProfile, spikeProfileNamed } from '../lib/spike/profile';
 
 /** Parsed command-line flags: `--name value`, `--name=value`, boolean `--name`, and positional arguments. */
 export interface ParsedFlags {
@@ -57,10 +57,7 @@ export function profileFromFlags(flags: Map<string, string>): SpikeProfile {
   const factor = numberFlag(flags, '--factor') ?? 15;
   const rampSeconds = numberFlag(flags, '--ramp-seconds');
   const holdMinutes = numberFlag(flags, '--hold-minutes');
-  switch (flags.get('--profile') ?? 'tv-ad') {
-    case 'tv-ad': return SpikeProfile.tvAd({ factor, rampSeconds, holdMinutes });
-    case 'step': return SpikeProfile.step({ factor, holdMinutes });
-    case 'ramp': return SpikeProfile.ramp({ factor, rampSeconds, holdMinutes });
-    default: throw new UsageError(`--profile must be step, ramp or tv-ad, not ${JSON.stringify(flags.get('--profile'))}`);
-  }
+  const profile = spikeProfileNamed(flags.get('--profile') ?? 'tv-ad', { factor, rampSeconds, holdMinutes });
+  if (!profile) throw new UsageError(`--profile must be step, ramp or tv-ad, not ${JSON.stringify(flags.get('--profile'))}`);
+  return profile;
 }

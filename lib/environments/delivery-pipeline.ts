@@ -10,7 +10,7 @@ import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { createLogBucket, logBucketAccess } from '../common/log-bucket';
 import { invalid } from '../common/validation';
-import { SpikeProfile } from '../spike/profile';
+import { SPIKE_PROFILE_NAMES, spikeProfileNamed } from '../spike/profile';
 import { StatelessWebTier } from '../web-tier/stateless-web-tier';
 import { EnvironmentProfile } from './environment-profile';
 import { LoadTestScript } from './load-test-script';
@@ -147,7 +147,6 @@ export interface DeliveryStageOptions {
   readonly approvalWaivedBecause?: string;
 }
 
-const PROFILE_NAMES = ['tv-ad', 'step', 'ramp'];
 const K6_VERSION = 'v1.8.1';
 
 /**
@@ -335,7 +334,7 @@ export class DeliveryPipeline extends Construct {
     try {
       script = LoadTestScript.k6({
         url: test.url,
-        profile: spikeProfile(profileName, factor),
+        profile: spikeProfileNamed(profileName, { factor })!,
         baselineRequestsPerSecond: test.baselineRequestsPerSecond,
         sources,
         timeScale: test.timeScale ?? 0.25,
@@ -356,13 +355,7 @@ export class DeliveryPipeline extends Construct {
 }
 
 function checkProfileName(scope: Construct, prop: string, name: string): void {
-  if (!PROFILE_NAMES.includes(name)) invalid(scope, prop, name, `Use one of ${PROFILE_NAMES.join(', ')}.`);
-}
-
-function spikeProfile(name: string, factor: number): SpikeProfile {
-  if (name === 'step') return SpikeProfile.step({ factor });
-  if (name === 'ramp') return SpikeProfile.ramp({ factor });
-  return SpikeProfile.tvAd({ factor });
+  if (!SPIKE_PROFILE_NAMES.includes(name)) invalid(scope, prop, name, `Use one of ${SPIKE_PROFILE_NAMES.join(', ')}.`);
 }
 
 /** The AwsSolutions-IAM5 findings of a policy document, spelled as cdk-nag spells them (Action::x, Resource::x). */

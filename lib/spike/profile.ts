@@ -268,3 +268,20 @@ function parseCsv(text: string): number[] {
   }
   return values;
 }
+
+/** The shape names that the CLI (`--profile`) and the delivery pipeline accept. @internal */
+export const SPIKE_PROFILE_NAMES: readonly string[] = ['tv-ad', 'step', 'ramp'];
+
+/**
+ * A shape by its name, or undefined for a name that is not one of {@link SPIKE_PROFILE_NAMES}
+ * (each caller says so in its own way: a usage error, a synth error).
+ * @internal
+ */
+export function spikeProfileNamed(name: string, options: { factor: number; rampSeconds?: number; holdMinutes?: number }): SpikeProfile | undefined {
+  switch (name) {
+    case 'tv-ad': return SpikeProfile.tvAd(options);
+    case 'step': return SpikeProfile.step({ factor: options.factor, holdMinutes: options.holdMinutes });
+    case 'ramp': return SpikeProfile.ramp(options);
+    default: return undefined;
+  }
+}
