@@ -37,6 +37,7 @@ export * from './observability/worker-alarms';
 export * from './observability/job-lock-alarms';
 export * from './observability/scheduled-job-alarms';
 export * from './observability/uploads-alarms';
+export * from './observability/access-log-queries';
 export * from './observability/log-queries';
 export * from './kubernetes/tier-cluster';
 export * from './kubernetes/kubernetes-web-tier';

@@ -100,6 +100,8 @@ const MEASURED: Record<string, [string, () => unknown, unknown]> = {
   'TierLoadBalancerProps.protocol': ['elbv2.ApplicationProtocol.HTTPS', () => one('AWS::ElasticLoadBalancingV2::Listener', 'SharedLoadBalancerHttps').Properties.Protocol, 'HTTPS'],
   'TierLoadBalancerProps.sslPolicy': ['elbv2.SslPolicy.RECOMMENDED_TLS (TLS 1.3 and 1.2 only)', () => one('AWS::ElasticLoadBalancingV2::Listener', 'SharedLoadBalancerHttps').Properties.SslPolicy, 'ELBSecurityPolicy-TLS13-1-2-2021-06'],
   'TierLoadBalancerProps.requestsPerIpPer5Minutes': ['2000', () => one('AWS::WAFv2::WebACL', 'Shared').Properties.Rules.find((r: any) => r.Statement.RateBasedStatement).Statement.RateBasedStatement.Limit, 2000],
+  'TierLoadBalancerProps.accessLogsInCloudWatch': ['true', () => all('AWS::Logs::DeliverySource').filter((d) => d.Properties.LogType === 'ALB_ACCESS_LOGS').length, 2],
+  'TierLoadBalancerProps.accessLogsCloudWatchRetention': ['logs.RetentionDays.ONE_MONTH', () => one('AWS::Logs::LogGroup', 'SharedAccessLogDeliveryLogs').Properties.RetentionInDays, 30],
   'TierLoadBalancerProps.webApplicationFirewall': ['true', () => all('AWS::WAFv2::WebACLAssociation').length, 2],
 };
 

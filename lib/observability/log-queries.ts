@@ -14,10 +14,7 @@ export interface TierLogQueriesProps {
 /**
  * Saved CloudWatch Logs Insights queries over a tier's log group: boot failures with their
  * reason, the last lines of a failed boot, job tick outcomes, and errors in the app log and journal.
- *
- * The load balancer's access logs (which have the path and latency of each request) go to S3,
- * which Logs Insights cannot query: the slowest paths and top 5xx paths come from X-Ray (traces
- * the CloudWatch agent forwards from any OpenTelemetry SDK) rather than from a saved query here.
+ * The slowest paths and top 5xx paths come from the load balancer's access logs: {@link AccessLogQueries}.
  */
 export class TierLogQueries extends Construct {
   constructor(scope: Construct, id: string, props: TierLogQueriesProps) {

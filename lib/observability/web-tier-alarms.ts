@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BOOT_FAILED_PATTERN, checkDuration, checkMinutes, checkThreshold, graph, logLineMetric, newAlarm, warnMonitoringOff } from './alarm-kit';
+import { AccessLogQueries } from './access-log-queries';
 import { TierLogQueries } from './log-queries';
 import { groupCpuMetric, groupMetric } from './metrics';
 import { TierDashboard } from './tier-dashboard';
@@ -128,6 +129,12 @@ export interface WebTierAlarmsProps {
    * @default - every alarm with its default threshold
    */
   readonly options?: WebTierAlarmOptions;
+  /**
+   * The tier's access log queries, shown as tables on the dashboard.
+   *
+   * @default - none (the load balancer's access logs are not in CloudWatch Logs)
+   */
+  readonly accessLogQueries?: AccessLogQueries;
 }
 
 /** Requests below this in a period do not count for error-share alarms (one error in two requests is not an outage). */
@@ -253,6 +260,13 @@ export class WebTierAlarms extends Construct {
       graph('CPU', [groupCpuMetric(group, { label: 'average CPU %' })], burstable ? { right: [credits.with({ label: 'CPU credit balance (min)' })] } : {}),
       graph('Boot failures', [bootFailures.with({ label: 'BOOT FAILED lines' })]),
     ];
+    const queries = props.accessLogQueries;
+    if (queries) {
+      const table = (title: string, queryString: string) => new cloudwatch.LogQueryWidget({
+        title, queryString, logGroupNames: [queries.logGroup.logGroupName], view: cloudwatch.LogQueryVisualizationType.TABLE, width: 12, height: 6,
+      });
+      widgets.push(table('Slowest paths (access logs)', queries.slowestPathsQuery), table('Top 5xx paths (access logs)', queries.top5xxPathsQuery));
+    }
     TierDashboard.of(this).addSection(`Web tier ${scope.node.path}`, widgets);
     new TierLogQueries(this, 'Queries', { logGroup: props.logGroup, folder: scope.node.path });
   }

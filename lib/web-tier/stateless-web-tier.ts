@@ -21,6 +21,7 @@ import { TierBase } from '../fleet/tier-base';
 import { groupCpuMetric } from '../observability/metrics';
 import { ExpectSpikeOptions, spikeExpectationErrors, validateExpectSpike } from '../spike/expect-spike';
 import { DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE } from '../spike/model';
+import { AccessLogQueries } from '../observability/access-log-queries';
 import { WebTierAlarmOptions, WebTierAlarms } from '../observability/web-tier-alarms';
 import { ServiceLevelObjective, WebTierSlo } from '../observability/web-tier-slo';
 import { TierLoadBalancer } from './tier-load-balancer';
@@ -366,6 +367,8 @@ export class StatelessWebTier extends TierBase {
   private readonly preparedEvents = new Set<string>();
   /** The tier's alarms and dashboard section. */
   public readonly alarms: WebTierAlarms;
+  /** Saved Logs Insights queries over the tier's requests in the access logs, unless the load balancer's access logs are not in CloudWatch Logs. */
+  public readonly accessLogQueries?: AccessLogQueries;
   /** The SLO burn-rate alerts, when `slo` is set. */
   public readonly slo?: WebTierSlo;
 
@@ -431,6 +434,7 @@ export class StatelessWebTier extends TierBase {
       this.loadBalancer.connections.allowTo(this.connections, ec2.Port.tcp(health.port), 'Load balancer health checks');
     }
     this.attachToListener(props.routing);
+    this.accessLogQueries = this.tierLoadBalancer._addTierAccessLogQueries(this, this.targetGroup);
     fleet.useTargetGroup(this.targetGroup);
 
     fleet.addBootStep({
@@ -499,6 +503,7 @@ export class StatelessWebTier extends TierBase {
     this.alarms = new WebTierAlarms(this, 'Alarms', {
       loadBalancerScope: this.tierLoadBalancer, loadBalancer: this.loadBalancer, ownLoadBalancer: !props.loadBalancer, targetGroup: this.targetGroup,
       autoScalingGroup: this.autoScalingGroup, logGroup: this.logGroup, minCapacity: capacity.min, maxCapacity: capacity.max, instanceType: props.instanceType, options: props.alarms,
+      accessLogQueries: this.accessLogQueries,
     });
     if (props.slo) this.slo = new WebTierSlo(this, 'Slo', { objective: props.slo, targetGroup: this.targetGroup, ownLoadBalancer: props.loadBalancer ? undefined : this.loadBalancer });
   }

@@ -1,16 +1,20 @@
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
+import { keyFor } from '../common/encryption';
 import { createLogBucket } from '../common/log-bucket';
 import { checkCertificateRegion } from '../common/input-checks';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../environments/environment-profile';
+import { AccessLogQueries } from '../observability/access-log-queries';
+import { AccessLogDelivery } from './access-log-delivery';
 import { WebFirewall } from './web-firewall';
 
 /**
@@ -70,6 +74,28 @@ export interface TierLoadBalancerProps {
    */
   readonly accessLogsRetention?: Duration;
   /**
+   * Also deliver the access logs to a CloudWatch Logs group in JSON (CloudWatch Logs vended
+   * logs), where the saved Logs Insights queries "slowest paths" and "top 5xx paths" read them,
+   * for the whole load balancer and for each tier. A record is about 1.4 KB (34 fields), and
+   * CloudWatch Logs ingestion costs $0.50 per GB: about $0.70 per million requests, plus $0.03
+   * per GB-month stored.
+   *
+   * @default true
+   */
+  readonly accessLogsInCloudWatch?: boolean;
+  /**
+   * How long the CloudWatch Logs copy of the access logs is kept (the S3 copy keeps `accessLogsRetention`).
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly accessLogsCloudWatchRetention?: logs.RetentionDays;
+  /**
+   * The KMS key of the load balancer's log groups (WAF logs, access logs in CloudWatch Logs).
+   *
+   * @default - the stack's default key (`EncryptionKeys.setDefault`), else a new key with yearly rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
    * An AWS WAF web ACL in front of the load balancer: AWS managed common, known-bad-inputs and
    * IP-reputation rules, a per-IP rate limit, logs to an encrypted log group. About $10 a month
    * plus $0.60 per million requests.
@@ -107,6 +133,8 @@ export class TierLoadBalancer extends Construct {
   public readonly listener: elbv2.ApplicationListener;
   /** The access logs bucket, when this construct created it. */
   public readonly accessLogsBucket?: s3.Bucket;
+  /** The log group that receives the access logs in JSON, unless accessLogsInCloudWatch is false. */
+  public readonly accessLogGroup?: logs.ILogGroup;
   /** The AWS WAF web ACL, unless webApplicationFirewall is false. */
   public readonly webAcl?: wafv2.CfnWebACL;
   /** The listener protocol. */
@@ -148,6 +176,11 @@ export class TierLoadBalancer extends Construct {
     if (!webApplicationFirewall && props.requestsPerIpPer5Minutes !== undefined) {
       invalid(this, 'requestsPerIpPer5Minutes', requestsPerIpPer5Minutes, 'The rate limit is a firewall rule but webApplicationFirewall is false: remove one of them.');
     }
+    const accessLogsInCloudWatch = props.accessLogsInCloudWatch ?? true;
+    if (!accessLogsInCloudWatch && props.accessLogsCloudWatchRetention !== undefined) {
+      invalid(this, 'accessLogsCloudWatchRetention', props.accessLogsCloudWatchRetention,
+        'It applies to the CloudWatch Logs copy of the access logs but accessLogsInCloudWatch is false: remove one of them.');
+    }
     const profile = EnvironmentProfile.of(this);
     const deletionProtection = props.deletionProtection ?? profile.deletionProtection;
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
@@ -158,12 +191,17 @@ export class TierLoadBalancer extends Construct {
       deletionProtection,
       idleTimeout: props.idleTimeout,
     });
+    // One key for the load balancer's log groups: the firewall's (where it always was), else its own.
+    let logKey: kms.IKey | undefined;
     if (webApplicationFirewall) {
-      this.webAcl = new WebFirewall(this, 'Firewall', {
+      const firewall = new WebFirewall(this, 'Firewall', {
         loadBalancer: this.loadBalancer,
         requestsPerIpPer5Minutes,
         logRetention: logs.RetentionDays.ONE_YEAR,
-      }).webAcl;
+        encryptionKey: props.encryptionKey,
+      });
+      this.webAcl = firewall.webAcl;
+      logKey = firewall.encryptionKey;
     } else {
       warn(this, 'noWebApplicationFirewall', 'webApplicationFirewall is false: no managed rules or rate limit filter requests before they reach the instances.');
     }
@@ -187,6 +225,19 @@ export class TierLoadBalancer extends Construct {
         retentionDays,
       });
       this.loadBalancer.logAccessLogs(this.accessLogsBucket);
+    }
+    if (accessLogsInCloudWatch) {
+      const retention = props.accessLogsCloudWatchRetention ?? logs.RetentionDays.ONE_MONTH;
+      const encryptionKey = logKey ?? keyFor(this, props.encryptionKey, 'LogKey', `Encrypts the access logs of ${this.node.path}`);
+      const delivery = new AccessLogDelivery(this, 'AccessLogDelivery', { loadBalancer: this.loadBalancer, retention, encryptionKey });
+      this.accessLogGroup = delivery.logGroup;
+      if (retention < logs.RetentionDays.ONE_YEAR) {
+        acknowledgeFindings(delivery.logGroup,
+          `Keeps ${retention} days of access logs for Logs Insights queries; the same records stay in the access log bucket ` +
+          `(${props.accessLogsBucket ? 'accessLogsBucket' : `${retentionDays} days`}), which is the long-term record.`,
+          'CT.CLOUDWATCH.PR.2');
+      }
+      new AccessLogQueries(this, 'AccessLogQueries', { logGroup: delivery.logGroup, folder: `${this.node.path} (all tiers)` });
     }
 
     const open = internetFacing;
@@ -229,6 +280,16 @@ export class TierLoadBalancer extends Construct {
   }
 
   /**
+   * Saves the access log queries of one tier (its target group's requests) in the tier's folder,
+   * when the access logs go to CloudWatch Logs.
+   * @internal
+   */
+  public _addTierAccessLogQueries(tier: Construct, targetGroup: elbv2.ITargetGroup): AccessLogQueries | undefined {
+    if (!this.accessLogGroup) return undefined;
+    return new AccessLogQueries(tier, 'AccessLogQueries', { logGroup: this.accessLogGroup, folder: tier.node.path, targetGroup });
+  }
+
+  /**
    * Records the listener rule priority of a tier; two rules of one listener cannot share one.
    * @internal
    */
@@ -267,6 +328,7 @@ export class TierLoadBalancer extends Construct {
   public _addTier(tier: Construct, targetGroup: elbv2.IApplicationTargetGroup,
     routing?: { readonly hostHeaders?: string[]; readonly pathPatterns?: string[]; readonly priority: number },
     weight?: { readonly thisTier: number; readonly defaultTier: number }): void {
+    this._addTierAccessLogQueries(tier, targetGroup);
     if (routing) {
       const conditions: elbv2.ListenerCondition[] = [];
       if (routing.hostHeaders?.length) conditions.push(elbv2.ListenerCondition.hostHeaders(routing.hostHeaders));

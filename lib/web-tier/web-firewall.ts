@@ -25,6 +25,8 @@ export interface WebFirewallProps {
 export class WebFirewall extends Construct {
   public readonly webAcl: wafv2.CfnWebACL;
   public readonly logGroup: logs.LogGroup;
+  /** The key of the WAF logs, which the load balancer's access log group shares. */
+  public readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: WebFirewallProps) {
     super(scope, id);
@@ -71,7 +73,8 @@ export class WebFirewall extends Construct {
       webAclArn: this.webAcl.attrArn,
     });
 
-    const key = keyFor(this, props.encryptionKey, 'LogKey', `Encrypts the WAF logs of ${scope.node.path}`);
+    const key = keyFor(this, props.encryptionKey, 'LogKey', `Encrypts the WAF and access logs of ${scope.node.path}`);
+    this.encryptionKey = key;
     allowLogGroupsToUseKey(key);
     // WAF only logs to groups whose name starts with aws-waf-logs-, given by an ARN without ':*'.
     const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400 })}`;

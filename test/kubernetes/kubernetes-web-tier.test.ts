@@ -3,6 +3,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnElement } from 'aws-cdk-lib';
 import { AppSource, KubernetesWebTier, KubernetesWebTierProps, StatelessWebTier, TierLoadBalancer } from '../../lib';
 import { AMI, CERTIFICATE_ARN } from '../helpers';
 import { clusterStack, DEPLOY_TIME, deployedValues } from './fixtures';
@@ -106,6 +107,13 @@ describe('KubernetesWebTier', () => {
     t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 8080, ToPort: 8080, IpProtocol: 'tcp', GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('Cluster'), 'ClusterSecurityGroupId'] } });
     expect(deployedValues(release(stack)).targetGroupArn).toBe(DEPLOY_TIME);
     expect(api.targetGroup).toBeDefined();
+    // Its requests in the access logs: slowest and top 5xx paths of its target group, in its folder.
+    for (const name of ['slowest paths', 'top 5xx paths']) {
+      t.hasResourceProperties('AWS::Logs::QueryDefinition', {
+        Name: `${api.node.path}/${name}`,
+        QueryString: { 'Fn::Join': ['', Match.arrayWith([{ Ref: stack.getLogicalId(api.targetGroup!.node.defaultChild as CfnElement) }])] },
+      });
+    }
   });
 
   test('an EC2 tier and a Kubernetes tier share one load balancer by weight', () => {

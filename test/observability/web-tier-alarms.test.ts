@@ -110,9 +110,13 @@ describe('StatelessWebTier alarms', () => {
     for (const label of ['demand (requests/s)', 'in service', 'desired', 'max', 'p50', 'p90', 'p99']) expect(body).toContain(`\\"label\\":\\"${label}\\"`);
   });
 
-  test('saved Logs Insights queries over the tier\'s log group', () => {
+  test('saved Logs Insights queries over the tier\'s log group and its load balancer\'s access logs', () => {
     const names = resourcesOfType(t, 'AWS::Logs::QueryDefinition').map(([, r]) => r.Properties?.Name).sort();
-    expect(names).toEqual(['Test/Web/app and journal errors', 'Test/Web/boot failures', 'Test/Web/boot log of failed steps', 'Test/Web/job tick outcomes']);
+    expect(names).toEqual([
+      'Test/Web/LoadBalancer (all tiers)/slowest paths', 'Test/Web/LoadBalancer (all tiers)/top 5xx paths',
+      'Test/Web/app and journal errors', 'Test/Web/boot failures', 'Test/Web/boot log of failed steps', 'Test/Web/job tick outcomes',
+      'Test/Web/slowest paths', 'Test/Web/top 5xx paths',
+    ]);
   });
 });
 
