@@ -38,6 +38,7 @@ export * from './observability/job-lock-alarms';
 export * from './observability/scheduled-job-alarms';
 export * from './observability/uploads-alarms';
 export * from './observability/access-log-queries';
+export * from './observability/kubernetes-tier-alarms';
 export * from './observability/log-queries';
 export * from './kubernetes/tier-cluster';
 export * from './kubernetes/kubernetes-web-tier';

@@ -10,6 +10,8 @@ import { Duration, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { packageRoot } from '../common/package-root';
 import { checkInteger, checkRange, invalid } from '../common/validation';
+import { KubernetesTierAlarms } from '../observability/kubernetes-tier-alarms';
+import { WebTierAlarmOptions } from '../observability/web-tier-alarms';
 import { TierLoadBalancer } from '../web-tier/tier-load-balancer';
 import { WebTierRouting } from '../web-tier/stateless-web-tier';
 import { TierCluster } from './tier-cluster';
@@ -217,6 +219,14 @@ export interface KubernetesWebTierProps {
    * @default - no weighted sharing
    */
   readonly weight?: KubernetesTrafficWeight;
+  /**
+   * CloudWatch alarms on the tier's target group, with a load balancer: 5xx share, p99 response
+   * time, unhealthy pods, healthy pods below replicas.min, and the load balancer's own 5xx and
+   * rejected connections. The EC2-only thresholds (`atMaxCapacityMinutes`, `cpuCreditBalance`) fail at synth.
+   *
+   * @default - every alarm with its default threshold
+   */
+  readonly alarms?: WebTierAlarmOptions;
 }
 
 /**
@@ -244,6 +254,8 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
   public readonly workloadName: string;
   /** The namespace. */
   public readonly kubernetesNamespace: string;
+  /** The tier's CloudWatch alarms and dashboard section, when it has a load balancer. */
+  public readonly alarms?: KubernetesTierAlarms;
 
   constructor(scope: Construct, id: string, props: KubernetesWebTierProps) {
     super(scope, id);
@@ -295,7 +307,11 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
       Tags.of(this.targetGroup).add('eks:eks-cluster-name', props.cluster.cluster.clusterName);
       props.cluster.clusterSecurityGroup.connections.allowFrom(props.loadBalancer.loadBalancer, ec2.Port.tcp(port),
         `${this.node.path}: load balancer to pods`);
-      props.loadBalancer._addTier(this, this.targetGroup, props.routing, props.weight);
+      const accessLogQueries = props.loadBalancer._addTier(this, this.targetGroup, props.routing, props.weight);
+      this.alarms = new KubernetesTierAlarms(this, 'Alarms', {
+        loadBalancerScope: props.loadBalancer, loadBalancer: props.loadBalancer.loadBalancer, targetGroup: this.targetGroup,
+        minReplicas: props.replicas.min, options: props.alarms, accessLogQueries,
+      });
     }
 
     const resources: Record<string, unknown> = {

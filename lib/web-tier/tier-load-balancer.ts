@@ -327,8 +327,8 @@ export class TierLoadBalancer extends Construct {
    */
   public _addTier(tier: Construct, targetGroup: elbv2.IApplicationTargetGroup,
     routing?: { readonly hostHeaders?: string[]; readonly pathPatterns?: string[]; readonly priority: number },
-    weight?: { readonly thisTier: number; readonly defaultTier: number }): void {
-    this._addTierAccessLogQueries(tier, targetGroup);
+    weight?: { readonly thisTier: number; readonly defaultTier: number }): AccessLogQueries | undefined {
+    const queries = this._addTierAccessLogQueries(tier, targetGroup);
     if (routing) {
       const conditions: elbv2.ListenerCondition[] = [];
       if (routing.hostHeaders?.length) conditions.push(elbv2.ListenerCondition.hostHeaders(routing.hostHeaders));
@@ -339,11 +339,11 @@ export class TierLoadBalancer extends Construct {
       checkInteger(tier, 'routing.priority', routing.priority, 1, 50000);
       this._registerPriority(tier, routing.priority);
       new elbv2.ApplicationListenerRule(tier, 'ListenerRule', { listener: this.listener, priority: routing.priority, conditions, targetGroups: [targetGroup] });
-      return;
+      return queries;
     }
     if (!weight) {
       this._setDefaultTier(tier, targetGroup);
-      return;
+      return queries;
     }
     if (!this.defaultTargetGroup) {
       invalid(tier, 'weight', weight, `${this.node.path} has no default tier to share with yet: create the default tier (the one without routing) first.`);
@@ -355,5 +355,6 @@ export class TierLoadBalancer extends Construct {
       ]),
     });
     this.defaultTier = `${this.defaultTier} and ${tier.node.path}`;
+    return queries;
   }
 }
