@@ -14,6 +14,9 @@ const config: Config = {
   // Synthesizing CDK apps is CPU-bound; two workers match the 2-core CI machine.
   maxWorkers: 2,
   testTimeout: 120_000,
+  // One temporary folder per run, removed at the end (test/jest-tmpdir.ts).
+  globalSetup: '<rootDir>/test/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/test/jest-global-teardown.ts',
 };
 
 export default config;

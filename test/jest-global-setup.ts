@@ -1,0 +1,2 @@
+import { setup } from './jest-tmpdir';
+export default setup;

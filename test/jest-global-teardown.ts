@@ -1,0 +1,2 @@
+import { teardown } from './jest-tmpdir';
+export default teardown;
