@@ -2,6 +2,7 @@
  * The example stacks of `buildExamplesApp()`: one snapshot per stack (asset hashes masked) for
  * drift, plus behaviour assertions on Karma Labs. New examples are picked up automatically.
  */
+import * as fs from 'fs';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { buildExamplesApp } from '../bin/app';
@@ -22,6 +23,18 @@ function masked(template: Template): unknown {
   return JSON.parse(text);
 }
 
+/**
+ * aws-cdk-lib renders some of the same resources differently between versions (2.276 adds
+ * `"background":"transparent"` to dashboard text widgets, orders math expression keys another
+ * way and runs the kubectl handler on nodejs24.x), so the drift snapshots are kept twice: for the
+ * floor we build on, and for the newest version the CI matrix runs (`.github/workflows/ci.yml`,
+ * `scripts/node-matrix.sh`). Each test runs on its version and is skipped on the other, so
+ * neither set is reported obsolete; any other version is compared with the floor's snapshots.
+ */
+const NEWEST_AWS_CDK_LIB = '2.276.0';
+const awsCdkLibVersion: string = JSON.parse(fs.readFileSync(require.resolve('aws-cdk-lib/package.json'), 'utf8')).version;
+const onNewest = awsCdkLibVersion === NEWEST_AWS_CDK_LIB;
+
 const app: App = buildExamplesApp();
 const stacks: Stack[] = app.node.children.filter((c): c is Stack => Stack.isStack(c));
 const templates = new Map<Stack, Template>(stacks.map(s => [s, Template.fromStack(s)]));
@@ -35,7 +48,11 @@ test('buildExamplesApp has example stacks, all with a region and no account', ()
 });
 
 describe.each(stacks.map(s => [s.node.id, s] as const))('example %s', (_id, stack) => {
-  test('template snapshot (asset hashes masked)', () => {
+  (onNewest ? test.skip : test)('template snapshot (asset hashes masked)', () => {
+    expect(masked(templates.get(stack)!)).toMatchSnapshot();
+  });
+
+  (onNewest ? test : test.skip)(`template snapshot on aws-cdk-lib ${NEWEST_AWS_CDK_LIB} (asset hashes masked)`, () => {
     expect(masked(templates.get(stack)!)).toMatchSnapshot();
   });
 
