@@ -1,6 +1,7 @@
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnOutput, CfnParameter, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AppSource, Findings, StatelessWebTier, TierNetwork, TierNotifications } from '../lib';
@@ -24,6 +25,20 @@ export interface BuycycleStackProps extends StackProps {
    * @default true
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Build the storefront from this git repository (SSH URL, branch main, deploy key in the secret
+   * `buycycle/deploy-key`) instead of the pre-baked image. The instance lab uses it: it has no
+   * image, and it checks that an instance leaving the warm pool pulls the latest commit.
+   *
+   * @default - the pre-baked image of the SSM parameter /buycycle/web/ami
+   */
+  readonly repository?: string;
+  /**
+   * `known_hosts` lines of the repository's host (with `repository`).
+   *
+   * @default - none
+   */
+  readonly sshKnownHosts?: string;
 }
 
 /**
@@ -56,7 +71,17 @@ export class BuycycleStack extends Stack {
     this.web = new StatelessWebTier(this, 'Web', {
       vpc: network.vpc,
       // A pre-baked image (Packer): about a minute from launch to serving.
-      source: AppSource.fromMachineImage(ec2.MachineImage.fromSsmParameter('/buycycle/web/ami'), { architecture: ec2.InstanceArchitecture.X86_64 }),
+      source: props.repository === undefined
+        ? AppSource.fromMachineImage(ec2.MachineImage.fromSsmParameter('/buycycle/web/ami'), { architecture: ec2.InstanceArchitecture.X86_64 })
+        : AppSource.fromGitRepository({
+          repository: props.repository,
+          sshKnownHosts: props.sshKnownHosts,
+          branch: 'main',
+          deployKey: secretsmanager.Secret.fromSecretNameV2(this, 'DeployKey', 'buycycle/deploy-key'),
+          packages: ['nodejs', 'npm'],
+          buildCommands: ['npm ci', 'npm run build'],
+          startCommand: 'npm start',
+        }),
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7I, ec2.InstanceSize.LARGE),
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn.valueAsString),
       deletionProtection: props.deletionProtection,

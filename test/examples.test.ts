@@ -12,14 +12,17 @@ import { logicalIdOf, resource, resourcesOfType, runSteps, statementsOfRole, use
 
 /**
  * The template with everything that changes without a behaviour change masked: 64-hex asset
- * hashes (also inside asset object keys such as `<hash>.zip` / `<hash>.json`) and CDK metadata.
+ * hashes (also inside asset object keys such as `<hash>.zip` / `<hash>.json`, and the destination
+ * ids that follow them) and CDK metadata.
  */
 function masked(template: Template): unknown {
   const json = template.toJSON();
   const resources = Object.fromEntries(Object.entries(json.Resources ?? {}).filter(([, r]: [string, any]) => r.Type !== 'AWS::CDK::Metadata'));
   const conditions = Object.fromEntries(Object.entries(json.Conditions ?? {}).filter(([k]) => k !== 'CDKMetadataAvailable'));
   const text = JSON.stringify({ ...json, Resources: resources, ...(json.Conditions ? { Conditions: conditions } : {}) })
-    .replace(/[0-9a-f]{64}/g, 'HASH');
+    .replace(/[0-9a-f]{64}/g, 'HASH')
+    // cdk-assets' destination ids after an asset hash (`HASH:current_account-us-east-1-3fcb64d9`) change with it.
+    .replace(/(HASH:[\w-]+-)[0-9a-f]{8}\b/g, '$1HASH');
   return JSON.parse(text);
 }
 

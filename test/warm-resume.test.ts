@@ -18,20 +18,22 @@ interface Resume {
   readonly dir: string;
 }
 
-function resume(options: { prepared?: boolean; instanceVersion?: string; groupVersion?: string; failingStep?: boolean } = {}): Resume {
+function resume(options: { prepared?: boolean; instanceVersion?: string; groupVersion?: string; failingStep?: boolean; probeEnvironment?: boolean } = {}): Resume {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwt-resume-'));
   const etc = path.join(dir, 'etc');
   const home = path.join(dir, 'opt');
   const bin = path.join(dir, 'bin');
   for (const d of [etc, path.join(home, 'steps'), bin]) fs.mkdirSync(d, { recursive: true });
-  fs.writeFileSync(path.join(etc, 'fleet.env'), 'CWT_REGION=eu-west-1\nINSTANCE_ID=i-0123456789abcdef0\n');
+  fs.writeFileSync(path.join(etc, 'fleet.env'), 'CWT_REGION=eu-west-1\nINSTANCE_ID=i-0123456789abcdef0\nAWS_DEFAULT_REGION=eu-west-1\n');
   fs.writeFileSync(path.join(etc, 'warm-pool.env'), `HEALTH_URL=http://127.0.0.1:8080/ready\nCWT_LIFECYCLE_HOOK=cdk-web-tiers-ready\nCWT_HOME=${home}\nCWT_READY_TIMEOUT_SECONDS=5\n`);
   if (options.prepared ?? true) fs.writeFileSync(path.join(etc, 'warm-pool-prepared'), '');
   // What the boot recorded: a clone step with its environment, and a start step.
   fs.writeFileSync(path.join(home, 'steps', 'order'), 'app-user prepare\ngit-clone fetch-code\nbuild-app build\napp-service start\n');
   for (const name of ['app-user', 'git-clone', 'build-app', 'app-service']) {
     fs.writeFileSync(path.join(home, 'steps', `${name}.env`), `STEP_NAME=${name} 'BRANCH=main branch' `);
-    fs.writeFileSync(path.join(home, 'steps', `${name}.sh`), `echo "ran $STEP_NAME ($BRANCH)" >> "${dir}/calls"\n${name === 'build-app' && options.failingStep ? 'exit 3\n' : ''}`);
+    fs.writeFileSync(path.join(home, 'steps', `${name}.sh`), `echo "ran $STEP_NAME ($BRANCH)" >> "${dir}/calls"\n${name === 'build-app' && options.failingStep ? 'exit 3\n' : ''}` +
+      // What the real step scripts read from the boot's environment (they run with set -u).
+      (name === 'git-clone' && options.probeEnvironment ? `echo "env $CWT_BOOT_DIR $CWT_REGION $INSTANCE_ID $AWS_REGION $AWS_DEFAULT_REGION $CWT_ETC" >> "${dir}/calls"\n` : ''));
   }
   fs.writeFileSync(path.join(dir, 'states'), 'Warmed:Stopped\nWarmed:Stopped\nInService\n');
   fs.writeFileSync(path.join(bin, 'curl'), [
@@ -76,6 +78,13 @@ describe('warm-resume', () => {
     ]);
     expect(run.stdout).toContain('leaving the warm pool');
     expect(fs.existsSync(path.join(run.dir, 'etc', 'warm-pool-prepared'))).toBe(false);
+  });
+
+  test('the steps run again in the boot\'s environment (boot files folder, region, instance id), as the prelude gave them', () => {
+    const run = resume({ probeEnvironment: true });
+    expect(run.status).toBe(0);
+    const home = path.join(run.dir, 'opt');
+    expect(run.calls).toContain(`env ${home}/boot eu-west-1 i-0123456789abcdef0 eu-west-1 eu-west-1 ${path.join(run.dir, 'etc')}`);
   });
 
   test('an instance built from an older launch template version abandons its launch without running anything', () => {

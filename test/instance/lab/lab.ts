@@ -19,6 +19,12 @@ export const REGION = 'us-east-1';
 export const GIT_USER = 'cwtlab-git';
 export const GIT_HOST = 'git.kwizly.lab';
 export const LOCK_HOST = 'lock.kwizly.lab';
+/** The app repositories the lab's git server serves (paths under the git user's home), per example. */
+export const APP_REPOSITORIES = { Kwizly: 'kwizly/kwizly-app.git', Buycycle: 'buycycle/buycycle-app.git' } as const;
+/** The SSH URL of a repository of the lab's git server. */
+export function repositoryUrl(repository: string): string {
+  return `${GIT_USER}@${GIT_HOST}:${repository}`;
+}
 export const LOCK_PORT = 6379;
 const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -74,6 +80,8 @@ export interface AwsCall {
   client: string;
   fault?: { code: string; status?: number };
   answers?: Record<string, string>;
+  /** CompleteLifecycleAction: the lifecycle state the instance was in. */
+  state?: string;
 }
 
 export interface InstanceOptions {
@@ -87,6 +95,13 @@ export interface InstanceOptions {
   readonly files?: Record<string, string | { content: string; mode: number }>;
   /** Commands run with chroot in the instance before its first boot (e.g. what a Packer image bakes in). */
   readonly bake?: string[];
+  /**
+   * Its Auto Scaling lifecycle state at launch: `Pending:Wait` (launched into service) or
+   * `Warmed:Pending:Wait` (launched into a warm pool). Default `Pending:Wait`.
+   */
+  readonly lifecycleState?: string;
+  /** Instance metadata paths that the test controls (see Instance.setMetadata), e.g. `autoscaling/target-lifecycle-state`. */
+  readonly metadata?: Record<string, string>;
 }
 
 export class Instance {
@@ -117,6 +132,31 @@ export class Instance {
       return fs.readFileSync(this.file(inside), 'utf-8');
     } catch {
       return '';
+    }
+  }
+
+  /**
+   * Serves `value` at the instance metadata path `meta-data/<key>` from now on (undefined: 404),
+   * e.g. `autoscaling/target-lifecycle-state` or `spot/instance-action`.
+   */
+  public setMetadata(key: string, value: string | undefined): void {
+    const file = path.join(this.dir, 'imds-dynamic.json');
+    let current: Record<string, string> = {};
+    try {
+      current = JSON.parse(fs.readFileSync(file, 'utf-8'));
+    } catch { /* none yet */ }
+    if (value === undefined) delete current[key];
+    else current[key] = value;
+    fs.writeFileSync(`${file}.new`, JSON.stringify(current));
+    fs.renameSync(`${file}.new`, file);
+  }
+
+  /** The instance metadata requests it made (path and status), from the fake IMDS' log. */
+  public metadataRequests(): string[] {
+    try {
+      return fs.readFileSync(path.join(this.dir, 'imds.log'), 'utf-8').split('\n').filter(Boolean);
+    } catch {
+      return [];
     }
   }
 
@@ -210,6 +250,22 @@ export class Instance {
     await this.waitForSystem(timeoutMs);
   }
 
+  /**
+   * Stops the instance as EC2 does (an orderly `systemctl poweroff` inside); the upper layer stays,
+   * so `boot` starts the same instance again, as Auto Scaling does with a warm pool's instance.
+   */
+  public async powerOff(timeoutMs = 60_000): Promise<void> {
+    this.exec('systemctl poweroff', 10_000);
+    const code = await within(this.nspawnExit!, timeoutMs);
+    if (code === 'timeout') throw new Error(`lab: ${this.name} did not power off`);
+  }
+
+  /** Starts a powered-off instance again and waits until its systemd has finished starting units. */
+  public async boot(timeoutMs = 120_000): Promise<void> {
+    this.start();
+    await this.waitForSystem(timeoutMs);
+  }
+
   /** Stops the container (an orderly shutdown, then SIGKILL). */
   public async stop(): Promise<void> {
     if (!this.nspawn || this.nspawn.exitCode !== null || this.nspawn.signalCode !== null) return;
@@ -258,6 +314,7 @@ export class Lab {
   public services!: LabServices;
   public readonly instances: Instance[] = [];
   private readonly processes: ChildProcess[] = [];
+  private gitHome = '';
 
   private constructor(name: string) {
     this.runId = `${name}${process.pid}`;
@@ -348,7 +405,8 @@ export class Lab {
     ].join('\n'));
     fs.mkdirSync('/run/sshd', { recursive: true });
     this.spawnService('sshd', ['/usr/sbin/sshd', '-D', '-e', '-f', `${git}/sshd_config`]);
-    sh(`bash ${LAB_DIR}/app-repo.sh ${gitHome}/kwizly/kwizly-app.git ${GIT_USER}`);
+    this.gitHome = gitHome;
+    for (const repository of Object.values(APP_REPOSITORIES)) sh(`bash ${LAB_DIR}/app-repo.sh ${gitHome}/${repository} ${GIT_USER}`);
 
     await this.waitForPort(SERVICES_IP, 5000, 'the AWS proxy');
     await this.waitForPort('127.0.0.1', 5001, 'moto');
@@ -360,6 +418,40 @@ export class Lab {
       knownHosts: `${GIT_HOST} ${fs.readFileSync(`${hostKey}.pub`, 'utf-8').trim().split(' ').slice(0, 2).join(' ')}`,
       deployKey: fs.readFileSync(deployKeyFile, 'utf-8'),
     };
+  }
+
+  /**
+   * Pushes a commit to the branch main of one of the git server's repositories (APP_REPOSITORIES),
+   * writing `files` (path in the repository → content); returns the commit's hash.
+   */
+  public pushCommit(repository: string, files: Record<string, string>, message: string): string {
+    const bare = path.join(this.gitHome, repository);
+    const work = fs.mkdtempSync(path.join(this.runDir, 'push-'));
+    const git = `${this.rootGit()} -c user.name=lab -c user.email=lab@kwizly.lab`;
+    sh(`${git} clone -q --branch main ${bare} ${work}/repo`);
+    for (const [name, content] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(work, 'repo', name)), { recursive: true });
+      fs.writeFileSync(path.join(work, 'repo', name), content);
+    }
+    sh(`cd ${work}/repo && ${git} add -A && ${git} commit -q -m ${JSON.stringify(message)} && ${git} push -q origin main && chown -R ${GIT_USER}: ${bare}`);
+    const commit = sh(`${git} -C ${work}/repo rev-parse HEAD`).trim();
+    fs.rmSync(work, { recursive: true, force: true });
+    return commit;
+  }
+
+  /** The commit at the head of main in one of the git server's repositories. */
+  public headCommit(repository: string): string {
+    return sh(`${this.rootGit()} -C ${path.join(this.gitHome, repository)} rev-parse main`).trim();
+  }
+
+  /**
+   * git for root on the git user's repositories: safe.directory is only read from the global or
+   * system configuration, so a global configuration of the lab's own says so.
+   */
+  private rootGit(): string {
+    const config = path.join(this.runDir, 'gitconfig');
+    if (!fs.existsSync(config)) fs.writeFileSync(config, '[safe]\n\tdirectory = *\n');
+    return `GIT_CONFIG_GLOBAL=${config} git`;
   }
 
   /** Seeds moto (bucket and assets, secrets) from a JSON description; see services/seed.py. */
@@ -400,17 +492,53 @@ export class Lab {
     fs.writeFileSync(file, JSON.stringify(current));
   }
 
-  /** Target groups and instances DescribeTargetHealth answers for (by probing like an ALB). */
-  public setTargets(targets: { instances?: Record<string, string>; groups?: Record<string, string>; targetGroups?: Record<string, object> }): void {
+  /**
+   * What the proxy answers about Auto Scaling and target groups: the address of each instance (where
+   * DescribeTargetHealth probes it, like an ALB), its group, the launch template version it was
+   * launched from (default "1"), each group's launch template version (default "1") and whether it
+   * launches through a MixedInstancesPolicy, and the target groups' health checks.
+   */
+  public setTargets(targets: {
+    instances?: Record<string, string>; groups?: Record<string, string>; targetGroups?: Record<string, object>;
+    launchTemplateVersions?: Record<string, string>; groupLaunchTemplates?: Record<string, { version: string; mixed: boolean }>;
+  }): void {
     const file = path.join(this.awsDir, 'targets.json');
-    let current: any = { instances: {}, groups: {}, targetGroups: {} };
+    let current: any = {};
     try {
       current = JSON.parse(fs.readFileSync(file, 'utf-8'));
     } catch { /* none yet */ }
-    Object.assign(current.instances, targets.instances ?? {});
-    Object.assign(current.groups, targets.groups ?? {});
-    Object.assign(current.targetGroups, targets.targetGroups ?? {});
-    fs.writeFileSync(file, JSON.stringify(current));
+    for (const key of ['instances', 'groups', 'targetGroups', 'launchTemplateVersions', 'groupLaunchTemplates'] as const) {
+      current[key] = { ...current[key], ...targets[key] };
+    }
+    fs.writeFileSync(`${file}.new`, JSON.stringify(current));
+    fs.renameSync(`${file}.new`, file);
+  }
+
+  /** Sets an instance's Auto Scaling lifecycle state (e.g. `Pending:Wait` when it leaves the warm pool). */
+  public setLifecycleState(instanceId: string, state: string): void {
+    sh(`python3 - ${JSON.stringify(path.join(this.awsDir, 'lifecycle.json'))} ${instanceId} ${JSON.stringify(state)} <<'PY'
+import fcntl, json, os, sys
+path, instance, state = sys.argv[1:]
+with open(path + '.lock', 'a') as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        current = json.load(open(path))
+    except (OSError, ValueError):
+        current = {}
+    current[instance] = state
+    with open(path + '.new', 'w') as f:
+        json.dump(current, f)
+    os.rename(path + '.new', path)
+PY`);
+  }
+
+  /** An instance's Auto Scaling lifecycle state as the proxy sees it. */
+  public lifecycleState(instanceId: string): string {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.awsDir, 'lifecycle.json'), 'utf-8'))[instanceId] ?? 'Pending:Wait';
+    } catch {
+      return 'Pending:Wait';
+    }
   }
 
   /** Creates an instance (network namespace, IMDS, copy-on-write root) and boots it. */
@@ -432,8 +560,11 @@ export class Lab {
     fs.writeFileSync(imds, JSON.stringify({
       listen: '169.254.169.254', instanceId: instance.instanceId, region: REGION, az: `${REGION}a`, account: ACCOUNT,
       ip: instance.ip, role: 'lab-instance-role', log: path.join(instance.dir, 'imds.log'),
+      dynamic: path.join(instance.dir, 'imds-dynamic.json'),
       tags: { 'aws:autoscaling:groupName': options.groupName, 'Name': options.name },
     }));
+    for (const [key, value] of Object.entries(options.metadata ?? {})) instance.setMetadata(key, value);
+    if (options.lifecycleState) this.setLifecycleState(instance.instanceId, options.lifecycleState);
     const log = fs.openSync(path.join(instance.dir, 'imds.out'), 'a');
     const child = spawn('ip', ['netns', 'exec', ns, 'python3', `${LAB_DIR}/services/imds.py`, imds], { stdio: ['ignore', log, log] });
     fs.writeFileSync(path.join(this.pidDir, `imds-${options.name}.pid`), `${child.pid}\n`);

@@ -12,6 +12,8 @@ export interface Tier {
   readonly groupId: string;
   /** The tier's user data, rendered from the template. */
   readonly userData: string;
+  /** Whether the group launches through a MixedInstancesPolicy (Spot above a baseline). */
+  readonly mixedInstances: boolean;
   /** The target group's health check, when the tier has one. */
   readonly targetGroup?: { id: string; arn: string; path: string; port: number; healthyThreshold: number };
 }
@@ -81,12 +83,12 @@ export const DATABASE_EXPECTED: Record<string, string> = {
   DB_username: 'kwizly', DB_password: 'p@ss"w$rd`x\\y', DB_host: 'db.kwizly.lab', DB_port: '5433', DB_dbname: 'kwizly', DB_engine: 'postgres',
 };
 
-/** Synthesizes the lab app into the lab's folder (once per lab) and returns the cloud assembly path. */
-export function synthesize(lab: Lab): string {
-  const out = path.join(lab.runDir, 'cdk.out');
+/** Synthesizes one stack of the lab app into the lab's folder (once per lab) and returns the cloud assembly path. */
+export function synthesize(lab: Lab, stackName: string): string {
+  const out = path.join(lab.runDir, `cdk.out-${stackName}`);
   if (!fs.existsSync(path.join(out, 'manifest.json'))) {
     const root = path.resolve(__dirname, '../../..');
-    sh(`cd ${root} && npx tsx test/instance/lab/synth.ts ${out} ${JSON.stringify(lab.services.knownHosts)}`);
+    sh(`cd ${root} && npx tsx test/instance/lab/synth.ts ${out} ${JSON.stringify(lab.services.knownHosts)} ${stackName}`);
   }
   return out;
 }
@@ -96,7 +98,7 @@ export function synthesize(lab: Lab): string {
  * renders every tier's user data with the values the lab gives its resources.
  */
 export function prepareStack(lab: Lab, stackName: string, options: { envSecret?: string } = {}): LabStack {
-  const out = synthesize(lab);
+  const out = synthesize(lab, stackName);
   const template = JSON.parse(fs.readFileSync(path.join(out, `${stackName}.template.json`), 'utf-8'));
   const manifest = JSON.parse(fs.readFileSync(path.join(out, `${stackName}.assets.json`), 'utf-8'));
   const resources: Record<string, any> = template.Resources;
@@ -119,6 +121,7 @@ export function prepareStack(lab: Lab, stackName: string, options: { envSecret?:
     secrets.push({ name: 'kwizly/env', value: options.envSecret ?? KWIZLY_ENV_SECRET });
     secrets.push({ name: 'kwizly/deploy-key', value: lab.services.deployKey });
   }
+  if (stackName === 'Buycycle') secrets.push({ name: 'buycycle/deploy-key', value: lab.services.deployKey });
   const arns = lab.seed({ region: REGION, bucket: assets[0]?.bucket, assets, secrets });
 
   const refs: Record<string, string> = {};
@@ -160,6 +163,7 @@ export function prepareStack(lab: Lab, stackName: string, options: { envSecret?:
       launchTemplateId: lt,
       groupId,
       userData: renderUserData(template, lt, context),
+      mixedInstances: group.MixedInstancesPolicy !== undefined,
       targetGroup: tg ? { id: tgArn, arn: refs[tgArn], path: tg.HealthCheckPath, port: tg.Port, healthyThreshold: tg.HealthyThresholdCount } : undefined,
     };
   }

@@ -8,11 +8,20 @@ STATE_DIR/faults.json   {"Action": [{"status": 400, "code": "Throttling", "clien
                         the first entry (for that client, if it names one) answers the next call of
                         that action instead of the normal answer, then is removed
 STATE_DIR/targets.json  {"instances": {"i-...": "10.77.0.11"}, "groups": {"i-...": "group name"},
-                        "targetGroups": {"arn": {"path": "/healthz", "port": 8080, "healthyThreshold": 2}}}:
-                        the Auto Scaling group of each instance (DescribeAutoScalingInstances; an
-                        instance is Pending:Wait until its launch lifecycle action is completed) and
+                        "targetGroups": {"arn": {"path": "/healthz", "port": 8080, "healthyThreshold": 2}},
+                        "launchTemplateVersions": {"i-...": "1"},
+                        "groupLaunchTemplates": {"group name": {"version": "1", "mixed": true}}}:
+                        the Auto Scaling group of each instance and the launch template version it
+                        was launched from (DescribeAutoScalingInstances), each group's launch template
+                        version, in a MixedInstancesPolicy or not (DescribeAutoScalingGroups), and
                         the target groups DescribeTargetHealth answers for, probing like an ALB (an
                         instance not InService is not registered: "unused")
+STATE_DIR/lifecycle.json {"i-...": "Pending:Wait"}: each instance's lifecycle state (default
+                        Pending:Wait), written by this proxy and by the tests (under the flock of
+                        lifecycle.json.lock). CompleteLifecycleAction is valid in Pending:Wait (CONTINUE:
+                        InService) and Warmed:Pending:Wait (launched into a warm pool; CONTINUE:
+                        Warmed:Stopped); ABANDON: Terminating. The recorded call carries the state it
+                        completed ("state"). DeregisterTargets is recorded and answered.
 """
 import http.client
 import http.server
@@ -21,6 +30,7 @@ import os
 import re
 import socketserver
 import sys
+import fcntl
 import threading
 import time
 import urllib.parse
@@ -30,7 +40,6 @@ import uuid
 HOST, PORT, MOTO, STATE = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 LOCK = threading.Lock()
 HEALTH = {}  # (target group, instance) -> consecutive successful probes
-LIFECYCLE = {}  # instance -> lifecycle state, after its launch lifecycle action
 NS = {
     'cloudformation': 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
     'autoscaling': 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
@@ -38,7 +47,7 @@ NS = {
 }
 # Actions this proxy answers itself (moto has no SignalResource; the others must be observable).
 OWN = {'SignalResource', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat', 'SetInstanceHealth',
-       'DescribeTargetHealth', 'DescribeAutoScalingInstances'}
+       'DescribeTargetHealth', 'DescribeAutoScalingInstances', 'DescribeAutoScalingGroups', 'DeregisterTargets'}
 
 
 def read_json(name, default):
@@ -47,6 +56,22 @@ def read_json(name, default):
             return json.load(f)
     except (OSError, ValueError):
         return default
+
+
+def lifecycle(instance, change=None):
+    """The instance's lifecycle state; `change(state)` returns the new state (or None: unchanged)."""
+    path = os.path.join(STATE, 'lifecycle.json')
+    with open(path + '.lock', 'a') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        states = read_json('lifecycle.json', {})
+        state = states.get(instance, 'Pending:Wait')
+        new = change(state) if change else None
+        if new:
+            states[instance] = new
+            with open(path + '.new', 'w') as f:
+                json.dump(states, f)
+            os.rename(path + '.new', path)
+        return state
 
 
 def take_fault(action, client):
@@ -149,7 +174,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for instance in ids:
                 ip = targets.get('instances', {}).get(instance)
                 key = (params.get('TargetGroupArn'), instance)
-                in_service = LIFECYCLE.get(instance, 'Pending:Wait') == 'InService'
+                in_service = lifecycle(instance) == 'InService'
                 ok = bool(ip) and in_service and probe(ip, group)
                 with LOCK:
                     HEALTH[key] = HEALTH.get(key, 0) + 1 if ok else 0
@@ -166,21 +191,52 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                f'<TargetHealth><State>{state}</State></TargetHealth></member>')
             result = f'<DescribeTargetHealthResult><TargetHealthDescriptions>{"".join(members)}</TargetHealthDescriptions></DescribeTargetHealthResult>'
         elif action == 'DescribeAutoScalingInstances':
-            groups = read_json('targets.json', {}).get('groups', {})
+            targets = read_json('targets.json', {})
+            groups = targets.get('groups', {})
+            versions = targets.get('launchTemplateVersions', {})
             ids = [v for k, v in sorted(params.items()) if re.match(r'InstanceIds\.member\.\d+$', k)]
             members = ''.join(
                 f'<member><InstanceId>{i}</InstanceId><AutoScalingGroupName>{groups[i]}</AutoScalingGroupName>'
-                f'<AvailabilityZone>us-east-1a</AvailabilityZone><LifecycleState>{LIFECYCLE.get(i, "Pending:Wait")}</LifecycleState>'
-                f'<HealthStatus>HEALTHY</HealthStatus><ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>'
+                f'<AvailabilityZone>us-east-1a</AvailabilityZone><LifecycleState>{lifecycle(i)}</LifecycleState>'
+                f'<HealthStatus>HEALTHY</HealthStatus><LaunchTemplate><LaunchTemplateId>lt-0123456789abcdef0</LaunchTemplateId>'
+                f'<LaunchTemplateName>lab</LaunchTemplateName><Version>{versions.get(i, "1")}</Version></LaunchTemplate>'
+                f'<ProtectedFromScaleIn>false</ProtectedFromScaleIn></member>'
                 for i in ids if i in groups)
             result = f'<DescribeAutoScalingInstancesResult><AutoScalingInstances>{members}</AutoScalingInstances></DescribeAutoScalingInstancesResult>'
+        elif action == 'DescribeAutoScalingGroups':
+            templates = read_json('targets.json', {}).get('groupLaunchTemplates', {})
+            names = [v for k, v in sorted(params.items()) if re.match(r'AutoScalingGroupNames\.member\.\d+$', k)]
+            members = ''
+            for name in names:
+                if name not in templates:
+                    continue
+                spec = (f'<LaunchTemplateId>lt-0123456789abcdef0</LaunchTemplateId><LaunchTemplateName>lab</LaunchTemplateName>'
+                        f'<Version>{templates[name]["version"]}</Version>')
+                launch = (f'<MixedInstancesPolicy><LaunchTemplate><LaunchTemplateSpecification>{spec}</LaunchTemplateSpecification>'
+                          f'</LaunchTemplate></MixedInstancesPolicy>' if templates[name].get('mixed') else f'<LaunchTemplate>{spec}</LaunchTemplate>')
+                members += (f'<member><AutoScalingGroupName>{name}</AutoScalingGroupName>{launch}<MinSize>2</MinSize><MaxSize>40</MaxSize>'
+                            f'<DesiredCapacity>2</DesiredCapacity><DefaultCooldown>300</DefaultCooldown>'
+                            f'<AvailabilityZones><member>us-east-1a</member></AvailabilityZones><HealthCheckType>ELB</HealthCheckType>'
+                            f'<CreatedTime>2026-01-01T00:00:00Z</CreatedTime></member>')
+            result = f'<DescribeAutoScalingGroupsResult><AutoScalingGroups>{members}</AutoScalingGroups></DescribeAutoScalingGroupsResult>'
         elif action == 'CompleteLifecycleAction':
             instance = params.get('InstanceId')
-            if LIFECYCLE.get(instance, 'Pending:Wait') != 'Pending:Wait':
+            outcome = params.get('LifecycleActionResult')
+
+            def complete(state):
+                if state == 'Pending:Wait':
+                    return 'InService' if outcome == 'CONTINUE' else 'Terminating'
+                if state == 'Warmed:Pending:Wait':
+                    return 'Warmed:Stopped' if outcome == 'CONTINUE' else 'Terminating'
+                return None
+            state = lifecycle(instance, complete)
+            entry['state'] = state
+            if state not in ('Pending:Wait', 'Warmed:Pending:Wait'):
                 record(entry)
                 return self.error(service, {'code': 'ValidationError', 'message': f'No active Lifecycle Action found with instance ID {instance}'})
-            LIFECYCLE[instance] = 'InService' if params.get('LifecycleActionResult') == 'CONTINUE' else 'Terminating'
             result = '<CompleteLifecycleActionResult/>'
+        elif action == 'DeregisterTargets':
+            result = '<DeregisterTargetsResult/>'
         elif action == 'RecordLifecycleActionHeartbeat':
             result = '<RecordLifecycleActionHeartbeatResult/>'
         elif action == 'SetInstanceHealth':

@@ -1,7 +1,12 @@
 """A fake IMDSv2 for one lab instance: a token first (PUT), then metadata with that token.
 
   imds.py CONFIG_JSON    {"listen": "169.254.169.254", "instanceId": ..., "region": ..., "az": ...,
-                          "tags": {"aws:autoscaling:groupName": ...}, "role": ..., "log": path}
+                          "tags": {"aws:autoscaling:groupName": ...}, "role": ..., "log": path,
+                          "dynamic": path}
+
+The "dynamic" file (read on every request, written by the tests) holds metadata the lab changes
+while the instance runs: {"autoscaling/target-lifecycle-state": "Warmed:Stopped",
+"spot/instance-action": "{...}"} is served at /latest/meta-data/<key>; a key not there is a 404.
 """
 import http.server
 import json
@@ -64,6 +69,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         }
         for key, value in c['tags'].items():
             routes[f'/latest/meta-data/tags/instance/{key}'] = value
+        try:
+            with open(c.get('dynamic') or '/nonexistent') as f:
+                dynamic = json.load(f)
+        except (OSError, ValueError):
+            dynamic = {}
+        for key, value in dynamic.items():
+            routes[f'/latest/meta-data/{key}'] = value
         value = routes.get(path)
         if value is None:
             return self.answer(404, 'Not Found')
