@@ -58,6 +58,6 @@ export class AccessLogDelivery extends Construct {
       deliverySourceName: name,
       deliveryDestinationArn: destination.attrArn,
     });
-    delivery.addDependency(source);
+    delivery.node.addDependency(source);
   }
 }
