@@ -24,8 +24,10 @@ function resume(options: { prepared?: boolean; instanceVersion?: string; groupVe
   const home = path.join(dir, 'opt');
   const bin = path.join(dir, 'bin');
   for (const d of [etc, path.join(home, 'steps'), bin]) fs.mkdirSync(d, { recursive: true });
-  fs.writeFileSync(path.join(etc, 'fleet.env'), 'CWT_REGION=eu-west-1\nINSTANCE_ID=i-0123456789abcdef0\nAWS_DEFAULT_REGION=eu-west-1\n');
-  fs.writeFileSync(path.join(etc, 'warm-pool.env'), `HEALTH_URL=http://127.0.0.1:8080/ready\nCWT_LIFECYCLE_HOOK=cdk-web-tiers-ready\nCWT_HOME=${home}\nCWT_READY_TIMEOUT_SECONDS=5\n`);
+  // As runtime/boot/prelude.sh writes them.
+  fs.writeFileSync(path.join(etc, 'fleet.env'), ['CWT_REGION=eu-west-1', 'INSTANCE_ID=i-0123456789abcdef0', 'AWS_DEFAULT_REGION=eu-west-1', 'AWS_REGION=eu-west-1',
+    `CWT_HOME=${home}`, `CWT_LOG_DIR=${path.join(dir, 'log')}`, `CWT_ETC=${etc}`, `CWT_BOOT_DIR=${home}/boot`, ''].join('\n'));
+  fs.writeFileSync(path.join(etc, 'warm-pool.env'), 'HEALTH_URL=http://127.0.0.1:8080/ready\nCWT_LIFECYCLE_HOOK=cdk-web-tiers-ready\nCWT_READY_TIMEOUT_SECONDS=5\n');
   if (options.prepared ?? true) fs.writeFileSync(path.join(etc, 'warm-pool-prepared'), '');
   // What the boot recorded: a clone step with its environment, and a start step.
   fs.writeFileSync(path.join(home, 'steps', 'order'), 'app-user prepare\ngit-clone fetch-code\nbuild-app build\napp-service start\n');

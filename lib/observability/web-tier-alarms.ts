@@ -106,8 +106,6 @@ export interface WebTierAlarmsProps {
   readonly loadBalancerScope: Construct;
   /** The load balancer. */
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
-  /** Whether the load balancer is the tier's own (its 5xx then count in the tier's SLO). */
-  readonly ownLoadBalancer: boolean;
   /** The tier's target group. */
   readonly targetGroup: elbv2.ApplicationTargetGroup;
   /** The tier's Auto Scaling group. */

@@ -501,7 +501,7 @@ export class StatelessWebTier extends TierBase {
       });
     }
     this.alarms = new WebTierAlarms(this, 'Alarms', {
-      loadBalancerScope: this.tierLoadBalancer, loadBalancer: this.loadBalancer, ownLoadBalancer: !props.loadBalancer, targetGroup: this.targetGroup,
+      loadBalancerScope: this.tierLoadBalancer, loadBalancer: this.loadBalancer, targetGroup: this.targetGroup,
       autoScalingGroup: this.autoScalingGroup, logGroup: this.logGroup, minCapacity: capacity.min, maxCapacity: capacity.max, instanceType: props.instanceType, options: props.alarms,
       accessLogQueries: this.accessLogQueries,
     });

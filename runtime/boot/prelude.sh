@@ -13,6 +13,8 @@ CWT_READY_DEADLINE=$(( CWT_BOOT_STARTED + ${CWT_READY_TIMEOUT_SECONDS:-840} ))
 export CWT_BOOT_STARTED CWT_READY_DEADLINE
 # The defaults are the instance paths; tests point them at a scratch folder.
 : "${CWT_HOME:=/opt/cdk-web-tiers}" "${CWT_LOG_DIR:=/var/log/cdk-web-tiers}" "${CWT_ETC:=/etc/cdk-web-tiers}"
+# The step files of runtime/boot are unpacked here (below).
+CWT_BOOT_DIR="$CWT_HOME/boot"
 mkdir -p "$CWT_HOME/steps" "$CWT_HOME/bin" "$CWT_LOG_DIR" "$CWT_ETC"
 chmod 0755 "$CWT_LOG_DIR"
 exec > >(tee -a "$CWT_LOG_DIR/boot.log") 2>&1
@@ -24,8 +26,9 @@ imds() {
 }
 
 INSTANCE_ID=$(imds instance-id || echo unknown)
-export INSTANCE_ID CWT_HOME CWT_LOG_DIR CWT_ETC AWS_DEFAULT_REGION="$CWT_REGION" AWS_REGION="$CWT_REGION"
-# Later steps and services read the same values from here.
+export INSTANCE_ID CWT_HOME CWT_LOG_DIR CWT_ETC CWT_BOOT_DIR AWS_DEFAULT_REGION="$CWT_REGION" AWS_REGION="$CWT_REGION"
+# Later steps and services read the same values from here (a service that runs steps again, such
+# as the warm pool's resume, gets the boot's whole environment).
 cat > "$CWT_ETC/fleet.env" <<ENV
 CWT_REGION=$CWT_REGION
 CWT_STACK=$CWT_STACK
@@ -33,6 +36,11 @@ CWT_FLEET=$CWT_FLEET
 CWT_LOG_GROUP=$CWT_LOG_GROUP
 INSTANCE_ID=$INSTANCE_ID
 AWS_DEFAULT_REGION=$CWT_REGION
+AWS_REGION=$CWT_REGION
+CWT_HOME=$CWT_HOME
+CWT_LOG_DIR=$CWT_LOG_DIR
+CWT_ETC=$CWT_ETC
+CWT_BOOT_DIR=$CWT_BOOT_DIR
 ENV
 
 # aws_call WHAT HARMLESS -- ARGS...: runs `aws ARGS`, retrying with backoff (2, 4, ... 60 s; 8 tries,
@@ -84,8 +92,6 @@ boot_failed() {
 
 # The step files of runtime/boot travel as an S3 asset (user data is limited to 16 KB). A fresh
 # instance profile can take a few seconds to work, hence the retries.
-CWT_BOOT_DIR="$CWT_HOME/boot"
-export CWT_BOOT_DIR
 for attempt in 1 2 3 4 5 6; do
   if aws s3 cp --only-show-errors --region "$CWT_REGION" "s3://$CWT_BOOT_BUCKET/$CWT_BOOT_KEY" "$CWT_HOME/boot.zip"; then
     break

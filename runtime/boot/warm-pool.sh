@@ -10,8 +10,8 @@
 # The service runs runtime/boot/warm-resume.sh.
 # Needs: HEALTH_URL
 touch "$CWT_ETC/warm-pool"
-printf 'HEALTH_URL=%q\nCWT_LIFECYCLE_HOOK=%q\nCWT_HOME=%q\nCWT_READY_TIMEOUT_SECONDS=%q\n' \
-  "$HEALTH_URL" "$CWT_LIFECYCLE_HOOK" "$CWT_HOME" "${CWT_READY_TIMEOUT_SECONDS:-840}" > "$CWT_ETC/warm-pool.env"
+printf 'HEALTH_URL=%q\nCWT_LIFECYCLE_HOOK=%q\nCWT_READY_TIMEOUT_SECONDS=%q\n' \
+  "$HEALTH_URL" "$CWT_LIFECYCLE_HOOK" "${CWT_READY_TIMEOUT_SECONDS:-840}" > "$CWT_ETC/warm-pool.env"
 install -m 0755 "$CWT_BOOT_DIR/warm-resume.sh" "$CWT_HOME/bin/warm-resume"
 cat > /etc/systemd/system/cdk-web-tiers-warm-resume.service <<UNIT
 [Unit]

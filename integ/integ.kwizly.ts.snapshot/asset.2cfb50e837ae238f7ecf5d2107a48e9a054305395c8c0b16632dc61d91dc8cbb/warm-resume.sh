@@ -3,10 +3,14 @@
 # On the first boot (no warm-pool-prepared marker) it has nothing to do.
 set -uo pipefail
 etc=${CWT_ETC:-/etc/cdk-web-tiers}
+# The fetch-code and build steps run again in the boot's environment, which runtime/boot/prelude.sh
+# wrote to fleet.env (their scripts read CWT_BOOT_DIR, CWT_REGION, INSTANCE_ID...).
+set -a
 # shellcheck source=/dev/null
 source "$etc/fleet.env"
 # shellcheck source=/dev/null
 source "$etc/warm-pool.env"
+set +a
 [ -f "$etc/warm-pool-prepared" ] || exit 0
 imds() {
   local token
