@@ -46,3 +46,6 @@ export * from './observability/log-queries';
 export * from './kubernetes/tier-cluster';
 export * from './kubernetes/kubernetes-web-tier';
 export * from './kubernetes/cluster-monitoring';
+export { TierErrors } from './common/errors';
+export { ERROR_CODES } from './common/error-codes';
+export type { ErrorCode } from './common/error-codes';

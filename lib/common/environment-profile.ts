@@ -4,6 +4,7 @@ import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { acknowledgeFindings } from './acknowledge';
 import { invalid } from './validation';
+import { invalidInput, TierValidationError } from './errors';
 
 /**
  * What an environment profile sets. Every value is a default: a prop given to a construct always wins.
@@ -152,7 +153,7 @@ export class EnvironmentProfile {
       case 'staging': return EnvironmentProfile.staging();
       case 'production': return EnvironmentProfile.production();
       default:
-        throw new Error(`cdk-web-tiers: invalid profile name (${JSON.stringify(name)}). Use 'development', 'staging' or 'production', or EnvironmentProfile.custom({...}).`);
+        return invalidInput('CWT144', 'profile name', name, "Use 'development', 'staging' or 'production', or EnvironmentProfile.custom({...}).");
     }
   }
 
@@ -171,7 +172,7 @@ export class EnvironmentProfile {
       try {
         return EnvironmentProfile.named(String(named));
       } catch {
-        return invalid(scope, `context ${PROFILE_CONTEXT_KEY}`, named, "Use 'development', 'staging' or 'production'.");
+        return invalid(scope, 'CWT110', `context ${PROFILE_CONTEXT_KEY}`, named, "Use 'development', 'staging' or 'production'.");
       }
     }
     return PRODUCTION;
@@ -209,7 +210,7 @@ export class EnvironmentProfile {
   private constructor(props: EnvironmentProfileProps) {
     this.props = props;
     if (!/^[a-z][a-z0-9-]{0,30}$/.test(props.name)) {
-      throw new Error(`cdk-web-tiers: invalid EnvironmentProfile name (${JSON.stringify(props.name)}). Use lower-case letters, digits and dashes, for example 'qa'.`);
+      invalidInput('CWT145', 'EnvironmentProfile name', props.name, "Use lower-case letters, digits and dashes, for example 'qa'.");
     }
     this.name = props.name;
     this.deletionProtection = props.deletionProtection ?? true;
@@ -225,7 +226,7 @@ export class EnvironmentProfile {
     this.loadTest = props.loadTest ?? false;
     this.spikeGate = props.spikeGate ?? true;
     if (!Number.isInteger(this.webMinCapacity) || this.webMinCapacity < 1 || !Number.isInteger(this.webMaxCapacity) || this.webMaxCapacity < this.webMinCapacity) {
-      throw new Error(`cdk-web-tiers: invalid EnvironmentProfile ${this.name} capacity (min ${this.webMinCapacity}, max ${this.webMaxCapacity}). Use whole numbers with 1 ≤ webMinCapacity ≤ webMaxCapacity.`);
+      throw new TierValidationError('CWT146', '', `EnvironmentProfile ${this.name} capacity`, `min ${this.webMinCapacity}, max ${this.webMaxCapacity}`, 'Use whole numbers with 1 ≤ webMinCapacity ≤ webMaxCapacity.');
     }
   }
 
@@ -244,10 +245,10 @@ export class EnvironmentProfile {
   public applyTo(scope: IConstruct): void {
     const existing = ATTACHED.get(scope);
     if (existing && existing !== this) {
-      invalid(scope, 'EnvironmentProfile.applyTo(scope)', this.name, `It already has the ${existing.name} profile: give each Stage or Stack one profile.`);
+      invalid(scope, 'CWT111', 'EnvironmentProfile.applyTo(scope)', this.name, `It already has the ${existing.name} profile: give each Stage or Stack one profile.`);
     }
     if (READ.has(scope)) {
-      invalid(scope, 'EnvironmentProfile.applyTo(scope)', this.name, 'Constructs of this library already exist below it and took their defaults: apply the profile right after creating the Stage or Stack.');
+      invalid(scope, 'CWT112', 'EnvironmentProfile.applyTo(scope)', this.name, 'Constructs of this library already exist below it and took their defaults: apply the profile right after creating the Stage or Stack.');
     }
     ATTACHED.set(scope, this);
   }

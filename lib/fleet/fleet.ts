@@ -21,6 +21,7 @@ import { resolveInstanceTypes, resolveSpotInstanceTypes } from './instance-types
 import { ManagedPolicyPrincipal } from './policy-principal';
 import { RollingDeployment, TierInstanceProps } from './tier';
 import { recordVpc } from '../common/input-checks';
+import { TierValidationError } from '../common/errors';
 
 /** The tag that marks a fleet's Auto Scaling group; IAM conditions on it scope self-reporting. */
 export const FLEET_TAG = 'cdk-web-tiers:fleet';
@@ -85,7 +86,7 @@ export class Fleet extends Construct {
     recordVpc(scope, props.vpc);
     const rootVolumeGiB = (props.rootVolumeSize ?? Size.gibibytes(20)).toGibibytes({ rounding: SizeRoundingBehavior.NONE });
     // gp3 volumes hold 1 GiB to 16 TiB; the root volume must also hold the image (8 GiB for Amazon Linux 2023).
-    checkInteger(scope, 'rootVolumeSize (GiB)', rootVolumeGiB, 8, 16_384);
+    checkInteger(scope, 'CWT122', 'rootVolumeSize (GiB)', rootVolumeGiB, 8, 16_384);
     const profile = EnvironmentProfile.of(scope);
     const instanceType = props.instanceType ?? profile.instanceType;
     const spot = props.capacity.baseline !== undefined;
@@ -292,7 +293,8 @@ export class Fleet extends Construct {
     try {
       this.bootScript.addStep(step);
     } catch (e) {
-      invalid(this.node.scope!, 'addBootStep(step).name', step.name, (e as Error).message);
+      if (!(e instanceof TierValidationError)) throw e;
+      throw new TierValidationError(e.code, this.node.scope!.node.path, e.prop, e.value, e.fix);
     }
   }
 
@@ -395,10 +397,10 @@ function resolveDeployment(scope: Construct, capacity: ResolvedCapacity, deploym
   const timeout = deployment?.timeout ?? Duration.minutes(15);
   const maxBatchSize = deployment?.maxBatchSize ?? Math.max(1, Math.ceil(capacity.min / 2));
   if (!Token.isUnresolved(maxBatchSize) && (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)) {
-    invalid(scope, 'deployment.maxBatchSize', maxBatchSize, 'Use a whole number of at least 1.');
+    invalid(scope, 'CWT124', 'deployment.maxBatchSize', maxBatchSize, 'Use a whole number of at least 1.');
   }
   if (!timeout.isUnresolved() && (timeout.toSeconds() < 60 || timeout.toSeconds() > 3600)) {
-    invalid(scope, 'deployment.timeout', timeout.toHumanString(), 'CloudFormation waits between 1 and 60 minutes for an instance signal: use Duration.minutes(1) to Duration.minutes(60).');
+    invalid(scope, 'CWT125', 'deployment.timeout', timeout.toHumanString(), 'CloudFormation waits between 1 and 60 minutes for an instance signal: use Duration.minutes(1) to Duration.minutes(60).');
   }
   // CloudFormation requires MinInstancesInService < MaxSize; keep `min` healthy whenever max leaves room.
   const minInstancesInService = Math.max(0, Math.min(capacity.min, capacity.max - maxBatchSize));
@@ -419,13 +421,13 @@ function selectInstanceSubnets(scope: Construct, vpc: ec2.IVpc, selection: ec2.S
   try {
     selected = vpc.selectSubnets(wanted);
   } catch (e) {
-    return invalid(scope, 'vpc', vpc.node.path,
+    return invalid(scope, 'CWT126', 'vpc', vpc.node.path,
       `It has no ${selection ? 'subnets matching vpcSubnets' : 'private subnets with egress'} (${(e as Error).message}). ` +
       'Instances belong in private subnets in at least two Availability Zones: use TierNetwork, or pass vpcSubnets that select them.');
   }
   const azs = new Set(selected.subnets.map((s, i) => Token.isUnresolved(s.availabilityZone) ? `unresolved-${i}` : s.availabilityZone));
   if (selected.subnets.length === 0 || azs.size < 2) {
-    invalid(scope, 'vpc', `${selected.subnets.length} subnet(s) in ${azs.size} Availability Zone(s)`,
+    invalid(scope, 'CWT127', 'vpc', `${selected.subnets.length} subnet(s) in ${azs.size} Availability Zone(s)`,
       'A tier needs private subnets in at least two Availability Zones so that it survives the loss of one: ' +
       'use a VPC with maxAzs >= 2 (TierNetwork does) or widen vpcSubnets.');
   }

@@ -1,13 +1,15 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkTimeZone } from '../common/input-checks';
-import { checkInteger, invalid } from '../common/validation';
+import { checkInteger, checkOptions, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
 import { cronToOnCalendar } from '../common/cron';
 import { ScheduledJobOptions } from '../fleet/scheduled-job-options';
 import { ScheduledJobAlarms } from '../observability/scheduled-job-alarms';
+import { ErrorCode } from '../common/error-codes';
+import { TierValidationError } from '../common/errors';
 
 /** How long a tick's record outlives its run, so that a host firing late cannot run it again. */
 const TICK_RECORD_KEEP = Duration.hours(24);
@@ -21,6 +23,9 @@ const TICK_RECORD_KEEP = Duration.hours(24);
 export class ScheduledJob extends Construct {
   constructor(tier: ITier, name: string, options: ScheduledJobOptions) {
     // Checked before the construct exists: the name becomes part of its id.
+    checkOptions(tier, 'ScheduledJob', { tier, name, options }, { tier: 'object!', name: 'string!', options: 'object!' });
+    checkOptions(tier, `addScheduledJob(${name})`, options,
+      { schedule: 'string!', command: 'string!', jobLock: 'object!', ttl: 'object', timeZone: 'string', alarms: 'object' });
     checkJobName(tier, name);
     super(tier, `ScheduledJob-${name}`);
     installScheduledJob(tier, name, options);
@@ -29,16 +34,16 @@ export class ScheduledJob extends Construct {
 
 function checkJobName(tier: ITier, name: string): void {
   if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]{0,39}$/.test(name)) {
-    invalid(tier, 'name (scheduled job)', name, "Use lower-case letters, digits and dashes, for example 'nightly-cleanup'.");
+    invalid(tier, 'CWT509', 'name (scheduled job)', name, "Use lower-case letters, digits and dashes, for example 'nightly-cleanup'.");
   }
   if (tier.node.tryFindChild(`ScheduledJob-${name}`)) {
-    invalid(tier, 'name (scheduled job)', name, 'A job with this name is already scheduled on this tier: give each job its own name.');
+    invalid(tier, 'CWT510', 'name (scheduled job)', name, 'A job with this name is already scheduled on this tier: give each job its own name.');
   }
 }
 
 function installScheduledJob(tier: ITier, name: string, options: ScheduledJobOptions): void {
   if (!Token.isUnresolved(options.command) && options.command.trim() === '') {
-    invalid(tier, `addScheduledJob(${name}).command`, options.command, "Give the command to run, for example 'php artisan schedule:cleanup'.");
+    invalid(tier, 'CWT511', `addScheduledJob(${name}).command`, options.command, "Give the command to run, for example 'php artisan schedule:cleanup'.");
   }
   const timeZone = options.timeZone ?? 'UTC';
   checkTimeZone(tier, `addScheduledJob(${name}).timeZone`, timeZone);
@@ -46,10 +51,11 @@ function installScheduledJob(tier: ITier, name: string, options: ScheduledJobOpt
   try {
     onCalendar = cronToOnCalendar(options.schedule, timeZone);
   } catch (e) {
-    return invalid(tier, `addScheduledJob(${name}).schedule`, options.schedule, `${capitalize((e as Error).message)}; for example '0 8 * * *' runs at 08:00 every day.`);
+    if (!(e instanceof TierValidationError)) throw e;
+    return invalid(tier, e.code as ErrorCode, `addScheduledJob(${name}).schedule`, options.schedule, `${capitalize(e.fix)}; for example '0 8 * * *' runs at 08:00 every day.`);
   }
   const ttl = options.ttl ?? Duration.minutes(5);
-  checkInteger(tier, `addScheduledJob(${name}).ttl (seconds)`, ttl.toSeconds(), 10, TICK_RECORD_KEEP.toSeconds());
+  checkInteger(tier, 'CWT513', `addScheduledJob(${name}).ttl (seconds)`, ttl.toSeconds(), 10, TICK_RECORD_KEEP.toSeconds());
 
   options.jobLock.allowFrom(tier);
   tier.addBootStep({

@@ -86,7 +86,7 @@ export class TierNotifications extends Construct {
     const stack = Stack.of(this);
     const existing = BY_STACK.get(stack);
     if (existing) {
-      invalid(this, 'TierNotifications', `a second one in ${stack.node.path}`,
+      invalid(this, 'CWT607', 'TierNotifications', `a second one in ${stack.node.path}`,
         `${existing.node.path} already receives this stack's alarms. Create your TierNotifications before the tiers ` +
         `(new TierNotifications(stack, '${id}', { emails: [...] })), or add recipients to the existing one with TierNotifications.of(stack).addEmail(...).`);
     }
@@ -145,7 +145,7 @@ export class TierNotifications extends Construct {
   /** Sends every alarm to one more e-mail address. */
   public addEmail(address: string): void {
     if (!Token.isUnresolved(address) && !EMAIL.test(address)) {
-      invalid(this, 'emails', address, "Give an e-mail address such as 'oncall@example.com' (or a CfnParameter's valueAsString).");
+      invalid(this, 'CWT608', 'emails', address, "Give an e-mail address such as 'oncall@example.com' (or a CfnParameter's valueAsString).");
     }
     this.topic.addSubscription(new subscriptions.EmailSubscription(address));
   }
@@ -156,15 +156,15 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 function validateSlack(scope: Construct, slack: SlackChannel | undefined): void {
   if (!slack) return;
   if (!slack.workspaceId || (!Token.isUnresolved(slack.workspaceId) && !/^T[A-Z0-9]{4,}$/.test(slack.workspaceId))) {
-    invalid(scope, 'slack.workspaceId', slack.workspaceId,
+    invalid(scope, 'CWT609', 'slack.workspaceId', slack.workspaceId,
       "Give the Slack workspace id that the AWS Chatbot console shows after you authorize the workspace, for example 'T07EA123LEP'.");
   }
   if (!slack.channelId || (!Token.isUnresolved(slack.channelId) && !/^[CG][A-Z0-9]{4,}$/.test(slack.channelId))) {
-    invalid(scope, 'slack.channelId', slack.channelId,
+    invalid(scope, 'CWT610', 'slack.channelId', slack.channelId,
       "Give the channel id from the channel's details in Slack (starts with C, or G for a private channel), for example 'C07EZ1ABC23'.");
   }
   if (slack.configurationName !== undefined && !Token.isUnresolved(slack.configurationName) && !/^[A-Za-z0-9-_]{1,128}$/.test(slack.configurationName)) {
-    invalid(scope, 'slack.configurationName', slack.configurationName, 'Use 1 to 128 letters, digits, - or _.');
+    invalid(scope, 'CWT611', 'slack.configurationName', slack.configurationName, 'Use 1 to 128 letters, digits, - or _.');
   }
 }
 

@@ -6,7 +6,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { EnvironmentProfile } from '../common/environment-profile';
-import { checkInteger, invalid, warn } from '../common/validation';
+import { checkInteger, checkOptions, invalid, warn } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
@@ -59,15 +59,16 @@ export class StatelessWebTier extends TierBase {
 
   constructor(scope: Construct, id: string, props: StatelessWebTierProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { vpc: 'object!', source: 'object!', appPort: 'number', loadBalancer: 'object', routing: 'object', certificate: 'object', protocol: 'string', internetFacing: 'boolean', deletionProtection: 'boolean', capacity: 'object', scaling: 'object', healthCheck: 'object', deregistrationDelay: 'object', warmPool: 'object', alarms: 'object', slo: 'object', vpcSubnets: 'object', environment: 'object', instanceType: 'object', fallbackInstanceTypes: 'array', deployment: 'object', notificationsTopic: 'object', encryptionKey: 'object', rootVolumeSize: 'object', rootDeviceName: 'string', containerHost: 'boolean', logRetention: 'number' });
     this.appPort = props.appPort ?? 8080;
-    checkInteger(this, 'appPort', this.appPort, 1, 65535);
+    checkInteger(this, 'CWT201', 'appPort', this.appPort, 1, 65535);
     const profile = EnvironmentProfile.of(this);
     const capacity = resolveCapacity(this, props.capacity, { min: profile.webMinCapacity, max: profile.webMaxCapacity });
     const health = validateHealthCheck(this, props.healthCheck);
     validateScaling(this, props.scaling, capacity);
     validateLoadBalancerProps(this, props);
     if (props.deregistrationDelay && !props.deregistrationDelay.isUnresolved()) {
-      checkInteger(this, 'deregistrationDelay (seconds)', props.deregistrationDelay.toSeconds(), 0, 3600);
+      checkInteger(this, 'CWT202', 'deregistrationDelay (seconds)', props.deregistrationDelay.toSeconds(), 0, 3600);
     }
 
     this.tierLoadBalancer = props.loadBalancer ?? new TierLoadBalancer(this, 'LoadBalancer', {
@@ -163,6 +164,7 @@ export class StatelessWebTier extends TierBase {
    * web.expectSpike({ factor: 15, absorbWithin: Duration.minutes(3), requestsPerSecondPerInstance: 120 });
    */
   public expectSpike(options: ExpectSpikeOptions): void {
+    checkOptions(this, 'expectSpike', { options }, { options: 'object!' });
     validateExpectSpike(this, options);
     const group = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
     const min = Number(group.minSize);
@@ -186,8 +188,10 @@ export class StatelessWebTier extends TierBase {
    * web.prepareFor('tv-ad', { at: new Date('2026-03-01T20:00:00Z'), capacity: 20, duration: Duration.hours(1) });
    */
   public prepareFor(name: string, options: PrepareForOptions): void {
-    if (!/^[A-Za-z0-9-]{1,64}$/.test(name)) invalid(this, 'prepareFor(name)', name, 'Use letters, digits and dashes (1-64), for example \'tv-ad\'.');
-    if (this.preparedEvents.has(name)) invalid(this, 'prepareFor(name)', name, 'Each prepared event needs a unique name.');
+    checkOptions(this, 'prepareFor', { name, options }, { name: 'string!', options: 'object!' });
+    checkOptions(this, `prepareFor(${name})`, options, { at: 'object!', capacity: 'number!', duration: 'object!', leadTime: 'object' });
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(name)) invalid(this, 'CWT203', 'prepareFor(name)', name, 'Use letters, digits and dashes (1-64), for example \'tv-ad\'.');
+    if (this.preparedEvents.has(name)) invalid(this, 'CWT204', 'prepareFor(name)', name, 'Each prepared event needs a unique name.');
     this.preparedEvents.add(name);
     addPreparedEvent(this, name, options, { min: this.minCapacity, max: this.maxCapacity });
   }

@@ -12,13 +12,13 @@ import { WebTierWarmPool } from './web-tier-props';
  * Pooled instances resume through `warm-pool.sh`, which compares their launch template version.
  */
 export function addWarmPool(tier: Construct, fleet: Fleet, pool: WebTierWarmPool, healthUrl: string, capacity: { min: number; max: number }): void {
-  checkInteger(tier, 'warmPool.minSize', pool.minSize, 0, 10_000);
+  checkInteger(tier, 'CWT246', 'warmPool.minSize', pool.minSize, 0, 10_000);
   if (pool.minSize !== undefined && isResolved(capacity.max) && pool.minSize > capacity.max) {
-    invalid(tier, 'warmPool.minSize', pool.minSize, `It is larger than capacity.max (${capacity.max}): a warm pool only feeds instances the group may run; lower warmPool.minSize or raise capacity.max.`);
+    invalid(tier, 'CWT247', 'warmPool.minSize', pool.minSize, `It is larger than capacity.max (${capacity.max}): a warm pool only feeds instances the group may run; lower warmPool.minSize or raise capacity.max.`);
   }
-  checkInteger(tier, 'warmPool.maxPreparedCapacity', pool.maxPreparedCapacity, 1, 10_000);
+  checkInteger(tier, 'CWT248', 'warmPool.maxPreparedCapacity', pool.maxPreparedCapacity, 1, 10_000);
   if (pool.maxPreparedCapacity !== undefined && isResolved(capacity.min) && pool.maxPreparedCapacity < capacity.min) {
-    invalid(tier, 'warmPool.maxPreparedCapacity', pool.maxPreparedCapacity, `It is below capacity.min (${capacity.min}).`);
+    invalid(tier, 'CWT249', 'warmPool.maxPreparedCapacity', pool.maxPreparedCapacity, `It is below capacity.min (${capacity.min}).`);
   }
   fleet.autoScalingGroup.addWarmPool({
     minSize: pool.minSize,
