@@ -76,11 +76,13 @@ export function invalidInput(code: ErrorCode, prop: string, value: unknown, fix:
  */
 export class TierErrors {
   /** True when `x` is a validation error thrown by cdk-web-tiers. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any value a caller caught (jsii: any)
   public static isTierValidationError(x: any): boolean {
     return TierValidationError.isTierValidationError(x);
   }
 
   /** The stable code (`CWT` and three digits) of a cdk-web-tiers validation error, undefined for any other value. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any value a caller caught (jsii: any)
   public static codeOf(x: any): string | undefined {
     return TierValidationError.isTierValidationError(x) ? x.code : undefined;
   }
