@@ -11,8 +11,8 @@ import { ERROR_CODES } from '../lib/common/error-codes';
 import { TierValidationError } from '../lib/common/errors';
 import {
   AccessLogQueries, AppSource, DeliveryPipeline, JobLock, JobLockAlarms, KubernetesTierAlarms, LockEngine, ScheduledJob, ScheduledJobAlarms,
-  SharedUploads, SingletonWorker, StatelessWebTier, TierErrors, TierLoadBalancer, TierLogQueries, TierNetwork, UploadsAlarms, WebTierAlarms,
-  WebTierSlo, WorkerAlarms,
+  EnvironmentProfile, SharedUploads, SingletonWorker, StatelessWebTier, TierDashboard, TierErrors, TierLoadBalancer, TierLogQueries, TierNetwork,
+  TierNotifications, UploadsAlarms, WebTierAlarms, WebTierSlo, WorkerAlarms,
 } from '../lib';
 import { errorCodesTable } from '../scripts/error-codes';
 import { newStack, testSource, testVpc } from './helpers';
@@ -161,6 +161,7 @@ const CONSTRUCTS: Record<string, ConstructCase> = {
     wrong: { minCapacity: '2', maxCapacity: null },
   },
   WorkerAlarms: { make: (s, id, p) => new WorkerAlarms(s, id, p), required: { autoScalingGroup: obj, logGroup: obj }, wrong: { logGroup: 'name' } },
+  TierNotifications: { make: (s, id, p) => new TierNotifications(s, id, p), required: {}, wrong: { emails: 'oncall@example.com', routeAllAlarms: 'yes' }, propsOptional: true },
 };
 
 /** A wrong value that stands for "missing" (null) is reported as missing, the others as a wrong type. */
@@ -221,6 +222,9 @@ describe('JavaScript and Python callers get the library\'s error, not a TypeErro
       [() => AppSource.fromGitRepository({ repository: 'https://example.com/a.git', startCommand: 'npm start', buildCommands: 'npm ci' } as any),
         'CWT102', '', 'AppSource.fromGitRepository(props).buildCommands'],
       [() => (LockEngine as any).of('valkey', 8, 'valkey8'), 'CWT102', '', 'LockEngine.of.version'],
+      [() => EnvironmentProfile.custom({ name: 'qa', webMinCapacity: '2' } as any), 'CWT102', '', 'EnvironmentProfile.custom(props).webMinCapacity'],
+      [() => (EnvironmentProfile as any).named(), 'CWT101', '', 'EnvironmentProfile.named.name'],
+      [() => (TierDashboard.of(stack) as any).addSection('Jobs'), 'CWT101', 'Test/Dashboard', 'addSection.widgets'],
     ];
     for (const [call, code, constructPath, prop] of cases) {
       const e = thrown(call) as TierValidationError;

@@ -3,7 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { acknowledgeFindings } from './acknowledge';
-import { invalid } from './validation';
+import { checkOptions, invalid } from './validation';
 import { invalidInput, TierValidationError } from './errors';
 
 /**
@@ -91,11 +91,6 @@ export interface EnvironmentProfileProps {
   readonly spikeGate?: boolean;
 }
 
-/** Where profiles are attached: a Stage or Stack (or any construct) → its profile. */
-const ATTACHED = new WeakMap<IConstruct, EnvironmentProfile>();
-/** Scopes below which a construct has already read its profile: too late to attach one. */
-const READ = new WeakSet<IConstruct>();
-
 /**
  * Development, staging or production defaults for every cdk-web-tiers construct below a `Stage`
  * or `Stack`: sizes, deletion protection, NAT gateways per zone, lock failover, backups, log
@@ -143,11 +138,13 @@ export class EnvironmentProfile {
 
   /** A profile of your own; unset values are production's. */
   public static custom(props: EnvironmentProfileProps): EnvironmentProfile {
+    checkOptions(undefined, 'EnvironmentProfile.custom(props)', props, { name: 'string!', deletionProtection: 'boolean', sharedNatGateway: 'boolean', lockFailover: 'boolean', uploadBackups: 'boolean', logRetention: 'number', webMinCapacity: 'number', webMaxCapacity: 'number', instanceType: 'object', alarmEmails: 'array', requiresApproval: 'boolean', loadTest: 'boolean', spikeGate: 'boolean' });
     return new EnvironmentProfile(props);
   }
 
   /** The profile by its name: 'development', 'staging' or 'production'. */
   public static named(name: string): EnvironmentProfile {
+    checkOptions(undefined, 'EnvironmentProfile.named', { name }, { name: 'string!' });
     switch (name) {
       case 'development': return EnvironmentProfile.development();
       case 'staging': return EnvironmentProfile.staging();
@@ -162,12 +159,9 @@ export class EnvironmentProfile {
    * else the `cdk-web-tiers:profile` context value, else production.
    */
   public static of(scope: IConstruct): EnvironmentProfile {
-    for (let node: IConstruct | undefined = scope; node; node = node.node.scope) {
-      READ.add(node);
-      const attached = ATTACHED.get(node);
-      if (attached) return attached;
-    }
+    // The nearest scope's context wins: a profile applied to a Stage, else the app's -c value.
     const named = scope.node.tryGetContext(PROFILE_CONTEXT_KEY);
+    if (named instanceof EnvironmentProfile) return named;
     if (named !== undefined) {
       try {
         return EnvironmentProfile.named(String(named));
@@ -235,22 +229,27 @@ export class EnvironmentProfile {
    * `EnvironmentProfile.production().withAlarmEmails(['oncall@example.com'])`.
    */
   public withAlarmEmails(emails: string[]): EnvironmentProfile {
+    checkOptions(undefined, 'EnvironmentProfile.withAlarmEmails', { emails }, { emails: 'array!' });
     return new EnvironmentProfile({ ...this.props, alarmEmails: emails });
   }
 
   /**
-   * Makes this the profile of every cdk-web-tiers construct created below `scope` (a Stage or a
-   * Stack) from now on. Call it before creating them.
+   * Makes this the profile of every cdk-web-tiers construct below `scope` (a Stage or a Stack):
+   * it is kept in the scope's context (`cdk-web-tiers:profile`), which a construct can only be given
+   * before it has children. Call it first thing in the Stage's (or Stack's) constructor.
    */
   public applyTo(scope: IConstruct): void {
-    const existing = ATTACHED.get(scope);
-    if (existing && existing !== this) {
-      invalid(scope, 'CWT111', 'EnvironmentProfile.applyTo(scope)', this.name, `It already has the ${existing.name} profile: give each Stage or Stack one profile.`);
+    checkOptions(undefined, 'EnvironmentProfile.applyTo', { scope }, { scope: 'object!' });
+    const own = scope.node.tryGetContext(PROFILE_CONTEXT_KEY);
+    const inherited = scope.node.scope?.node.tryGetContext(PROFILE_CONTEXT_KEY);
+    if (own instanceof EnvironmentProfile && own !== inherited && own !== this) {
+      invalid(scope, 'CWT111', 'EnvironmentProfile.applyTo(scope)', this.name, `It already has the ${own.name} profile: give each Stage or Stack one profile.`);
     }
-    if (READ.has(scope)) {
-      invalid(scope, 'CWT112', 'EnvironmentProfile.applyTo(scope)', this.name, 'Constructs of this library already exist below it and took their defaults: apply the profile right after creating the Stage or Stack.');
+    if (scope.node.children.length > 0) {
+      invalid(scope, 'CWT112', 'EnvironmentProfile.applyTo(scope)', this.name,
+        `Constructs already exist below it and took their defaults (${scope.node.children.map(c => c.node.id).join(', ')}): apply the profile right after creating the Stage or Stack (first thing in its constructor).`);
     }
-    ATTACHED.set(scope, this);
+    scope.node.setContext(PROFILE_CONTEXT_KEY, this);
   }
 
   /**

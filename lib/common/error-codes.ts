@@ -19,7 +19,7 @@ export const ERROR_CODES = {
   CWT107: 'A feature (uploads, lock) is attached to a tier in another VPC',
   CWT110: 'The profile named in context is not development, staging or production',
   CWT111: 'EnvironmentProfile.applyTo: the Stage or Stack already has a profile',
-  CWT112: 'EnvironmentProfile.applyTo: constructs of this library already exist below the scope',
+  CWT112: 'EnvironmentProfile.applyTo: constructs already exist below the Stage or Stack',
   CWT113: 'AppEnvironment prefix is not letters, digits and underscores',
   CWT114: 'The instance type\'s architecture does not match the source image\'s',
   CWT115: 'capacity.min is not a whole number from 0 to 10000',

@@ -20,7 +20,6 @@ import { ResolvedCapacity } from './capacity';
 import { resolveInstanceTypes, resolveSpotInstanceTypes } from './instance-types';
 import { ManagedPolicyPrincipal } from './policy-principal';
 import { RollingDeployment, TierInstanceProps } from './tier';
-import { recordVpc } from '../common/input-checks';
 import { TierValidationError } from '../common/errors';
 
 /** The tag that marks a fleet's Auto Scaling group; IAM conditions on it scope self-reporting. */
@@ -65,6 +64,8 @@ export class Fleet extends Construct {
   public readonly encryptionKey: kms.IKey;
   public readonly notificationsTopic: sns.ITopic;
   public readonly launchTemplate: ec2.LaunchTemplate;
+  /** The VPC the instances run in. */
+  public readonly vpc: ec2.IVpc;
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   public readonly bootScript: BootScript;
   /**
@@ -83,7 +84,7 @@ export class Fleet extends Construct {
     const stack = Stack.of(this);
     this.appPort = props.appPort;
     const subnets = selectInstanceSubnets(scope, props.vpc, props.vpcSubnets);
-    recordVpc(scope, props.vpc);
+    this.vpc = props.vpc;
     const rootVolumeGiB = (props.rootVolumeSize ?? Size.gibibytes(20)).toGibibytes({ rounding: SizeRoundingBehavior.NONE });
     // gp3 volumes hold 1 GiB to 16 TiB; the root volume must also hold the image (8 GiB for Amazon Linux 2023).
     checkInteger(scope, 'CWT122', 'rootVolumeSize (GiB)', rootVolumeGiB, 8, 16_384);

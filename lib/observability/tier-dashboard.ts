@@ -1,8 +1,10 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { checkOptions } from '../common/validation';
 
-const BY_STACK = new WeakMap<Stack, TierDashboard>();
+/** Where the stack's dashboard lives in the construct tree. */
+const ID = 'Dashboard';
 
 /**
  * The stack's CloudWatch dashboard, built from the constructs present: each tier, lock and file
@@ -13,7 +15,8 @@ export class TierDashboard extends Construct {
   /** The stack's dashboard, created at `<stack>/Dashboard` on first use. */
   public static of(scope: IConstruct): TierDashboard {
     const stack = Stack.of(scope);
-    return BY_STACK.get(stack) ?? new TierDashboard(stack, 'Dashboard');
+    const existing = stack.node.tryFindChild(ID);
+    return existing instanceof TierDashboard ? existing : new TierDashboard(stack, ID);
   }
 
   /** The CloudWatch dashboard. */
@@ -21,7 +24,6 @@ export class TierDashboard extends Construct {
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
-    BY_STACK.set(scope, this);
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       defaultInterval: undefined,
       periodOverride: cloudwatch.PeriodOverride.AUTO,
@@ -30,6 +32,7 @@ export class TierDashboard extends Construct {
 
   /** Adds a titled section: a header, then the widgets in rows of at most 24 columns. */
   public addSection(title: string, widgets: cloudwatch.IWidget[]): void {
+    checkOptions(this, 'addSection', { title, widgets }, { title: 'string!', widgets: 'array!' });
     this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${title}`, width: 24, height: 1 }));
     let row: cloudwatch.IWidget[] = [];
     let width = 0;
