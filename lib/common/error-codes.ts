@@ -167,6 +167,8 @@ export const ERROR_CODES = {
   CWT611: 'TierNotifications slack.configurationName is not 1 to 128 letters, digits, - or _',
   CWT612: 'slo sets neither availability nor latency',
   CWT613: 'slo.availability is not above 0 and below 100',
+  CWT614: 'A construct of yours has the id Dashboard under the stack, where the library puts its TierDashboard',
+  CWT615: 'A construct of yours has the id Notifications under the stack, where the library puts its TierNotifications',
 
   // 9xx: delivery
   CWT901: 'DeliveryPipeline repository is not owner/name',

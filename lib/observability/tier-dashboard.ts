@@ -1,7 +1,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
-import { checkOptions } from '../common/validation';
+import { checkOptions, invalid } from '../common/validation';
 
 /** Where the stack's dashboard lives in the construct tree. */
 const ID = 'Dashboard';
@@ -16,7 +16,11 @@ export class TierDashboard extends Construct {
   public static of(scope: IConstruct): TierDashboard {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(ID);
-    return existing instanceof TierDashboard ? existing : new TierDashboard(stack, ID);
+    if (existing instanceof TierDashboard) return existing;
+    if (existing) {
+      invalid(existing, 'CWT614', 'id', ID, `The stack's cdk-web-tiers dashboard lives at ${stack.node.path}/${ID}, and a construct of yours has that id: give yours another id.`);
+    }
+    return new TierDashboard(stack, ID);
   }
 
   /** The CloudWatch dashboard. */

@@ -79,7 +79,14 @@ export class TierNotifications extends Construct {
    */
   public static of(scope: IConstruct): TierNotifications {
     const stack = Stack.of(scope);
-    return notificationsOf(stack) ?? new TierNotifications(stack, DEFAULT_ID);
+    const found = notificationsOf(stack);
+    if (found) return found;
+    const taken = stack.node.tryFindChild(DEFAULT_ID);
+    if (taken) {
+      invalid(taken, 'CWT615', 'id', DEFAULT_ID, `The library creates the stack's TierNotifications at ${stack.node.path}/${DEFAULT_ID}, and a construct of yours has that id: ` +
+        'give yours another id, or create your TierNotifications before the tiers.');
+    }
+    return new TierNotifications(stack, DEFAULT_ID);
   }
 
   /** The topic every alarm of the stack notifies. */
@@ -196,6 +203,7 @@ class AlarmActions implements IAspect {
 
   public visit(node: IConstruct): void {
     if (!(node instanceof cloudwatch.CfnAlarm || node instanceof cloudwatch.CfnCompositeAlarm)) return;
+    if (isComponentAlarm(node)) return;
     if (hasActions(node, node.alarmActions)) return;
     node.alarmActions = [this.topic.topicArn];
     if (!hasActions(node, node.okActions)) node.okActions = [this.topic.topicArn];
