@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { App, Stack } from 'aws-cdk-lib';
-import { AppSource, SpikeChart, SpikeProfile, SpikeResult, SpikeSimulation, StatelessWebTier, TierNetwork } from '../lib';
+import { spikeChartSvg } from '../cli/spike-chart';
+import { AppSource, SpikeProfile, SpikeResult, SpikeSimulation, StatelessWebTier, TierNetwork } from '../lib';
 import { PlainWebStack } from './plain-spike/plain-web-stack';
 
 const OUT = path.join(__dirname, '.out', 'spike');
@@ -83,7 +84,7 @@ async function table(profile: SpikeProfile, rows: Row[]): Promise<void> {
       .run(profile, { baselineRequestsPerSecond: BASELINE_RPS, spikeStartsAt: row.spikeStartsAt });
     const s = result.summary;
     const svg = path.join(OUT, `${row.label.slice(1, row.label.indexOf(')')).replace("'", '-surprise')}-${profile.name.replace(/\W+/g, '-')}.svg`);
-    fs.writeFileSync(svg, await SpikeChart.svg(result, { title: `${row.label}: ${profile.name}` }));
+    fs.writeFileSync(svg, await spikeChartSvg(result, { title: `${row.label}: ${profile.name}` }));
     table.push([
       row.label,
       s.minutesToAbsorb === undefined ? 'never' : s.minutesToAbsorb.toFixed(1),

@@ -17,8 +17,6 @@ export * from './storage/shared-uploads';
 export * from './web-tier/tier-load-balancer';
 export * from './web-tier/stateless-web-tier';
 export * from './worker/singleton-worker';
-export { SpikeChart } from './spike/chart';
-export type { SpikeChartOptions } from './spike/chart';
 export { SpikeAdjustmentType, SpikeComparison, SpikeHealthCheckType, SpikeMetric, SpikeWarmPoolState } from './spike/model';
 export type {
   ScalingModel, SpikeAlarmModel, SpikeMetricModel, SpikeModelOptions, SpikeScheduledActionModel, SpikeSimpleScalingModel,

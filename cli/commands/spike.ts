@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { CliCommand, CliIo, UsageError } from '../command';
 import { PROFILE_FLAGS, PROFILE_FLAGS_USAGE, numberFlag, parseFlags, profileFromFlags } from '../flags';
-import { SpikeChart } from '../../lib/spike/chart';
+import { spikeChartSvg } from '../spike-chart';
 import { DEFAULT_BOOT_SECONDS, DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE, DEFAULT_WARM_START_SECONDS } from '../../lib/spike/model';
 import { SpikeResult } from '../../lib/spike/simulator';
 import { SpikeSimulation } from '../../lib/spike/spike-simulation';
@@ -105,7 +105,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   io.out(flags.has('--json') ? JSON.stringify(spikeJson(result), null, 2) : describe(result));
   const svg = flags.get('--svg');
   if (svg !== undefined) {
-    fs.writeFileSync(svg, await SpikeChart.svg(result));
+    fs.writeFileSync(svg, await spikeChartSvg(result));
     if (!flags.has('--json')) io.out(`  chart: ${svg}`);
   }
   const expected = numberFlag(flags, '--expect-minutes');

@@ -40,7 +40,7 @@ describe('cdk-web-tiers spike', () => {
     const svg = path.join(dir, 'chart.svg');
     expect(await runCli(['spike', templateFile, '--group', 'Web', '--profile', 'step', '--factor', '1.8', '--rps-per-instance', '400', '--boot-seconds', '60', '--svg', svg], io)).toBe(0);
     expect(io.stdout).toContain('step 1.8x against');
-    expect(io.stdout).toContain('400 requests/s per instance, 60 s boot, baseline 400 requests/s');
+    expect(io.stdout).toContain('400 requests/s per instance, 60 s boot, baseline 100 requests/s');
     expect(io.stdout).toMatch(/minutes until capacity covers demand +0\.0\n/);
     const text = fs.readFileSync(svg, 'utf-8');
     expect(text.startsWith('<svg')).toBe(true);
