@@ -74,6 +74,8 @@ export function spikeJson(result: SpikeResult): Record<string, unknown> {
     overProvisionedInstanceHours: s.overProvisionedInstanceHours,
     extraInstancesAtPeak: s.extraInstancesAtPeak,
     requestsOverCapacity: s.requestsOverCapacity,
+    shareOfRequestsUnserved: s.shareOfRequestsUnserved,
+    requestsUnserved: s.requestsUnserved,
     availabilityObjectivePercent: s.availabilityObjectivePercent,
     errorBudgetShareBurned: s.errorBudgetShareBurned,
     warmStartSeconds: result.model.warmStartSeconds,
@@ -99,7 +101,8 @@ function describe(result: SpikeResult): string {
     '',
     `  minutes until capacity covers demand  ${s.minutesToAbsorb === undefined ? 'never' : s.minutesToAbsorb.toFixed(1)}` +
       (s.coverageLosses > 0 ? ` (then ${s.coverageLosses} flap(s): every request served after ${s.minutesToServeAll === undefined ? 'never' : s.minutesToServeAll.toFixed(1)})` : ''),
-    `  requests over capacity (first 30 min) ${(s.shareOfRequestsOverCapacity * 100).toFixed(1)} %`,
+    `  requests over capacity (first 30 min) ${(s.shareOfRequestsOverCapacity * 100).toFixed(1)} %` +
+      (s.shareOfRequestsUnserved > s.shareOfRequestsOverCapacity + 1e-9 ? ` (${(s.shareOfRequestsUnserved * 100).toFixed(1)} % unserved, flaps included)` : ''),
     `  error budget burned                   ${(s.errorBudgetShareBurned * 100).toFixed(1)} % of a month's, at ${s.availabilityObjectivePercent} % availability`,
     `  peak instances                        ${s.peakInstances} (the peak needs ${s.instancesNeededAtPeak}${s.extraInstancesAtPeak > 0 ? `: ${s.extraInstancesAtPeak} over` : ''})`,
     `  instance-hours                        ${s.instanceHours.toFixed(2)} (${s.overProvisionedInstanceHours.toFixed(2)} above what demand needed)`,

@@ -48,8 +48,15 @@ export interface SpikeSample {
   readonly demand: number;
   /** Requests per second the instances receiving traffic can serve (healthy targets, or all of them when the load balancer fails open). */
   readonly capacity: number;
-  /** Requests per second that found no capacity (queued past their time, failed or refused). */
+  /** Requests per second beyond what the instances in service can serve (demand − in-service × per-instance rate, at least 0). */
   readonly overCapacity: number;
+  /**
+   * Requests per second that were not served: over capacity, or sent to too few targets while
+   * overloaded ones had left routing (health-check flaps), or to none.
+   *
+   * @default - same as overCapacity
+   */
+  readonly unserved?: number;
   /** Instances in the group (booting, warming, serving). */
   readonly instances: number;
   /** Instances whose app answers (registered with the target group, healthy or not). */
@@ -64,15 +71,19 @@ export interface SpikeSample {
 export interface SpikeSummary {
   /**
    * Minutes from the spike's start until the instances in service cover demand for good (through
-   * the end of the peak), with every request served again by the peak's end; undefined (null in
-   * JSON) when that never happens. Health-check flaps after capacity arrived do not count here
-   * (see `coverageLosses`, `minutesToServeAll`).
+   * the end of the peak); undefined (null in JSON) when that never happens. Health-check flaps
+   * after capacity arrived do not count here (see `coverageLosses`, `minutesToServeAll`).
    *
    * @default - never
    */
   readonly minutesToAbsorb?: number;
-  /** Requests over capacity divided by requests offered, in the window after the spike's start. */
+  /**
+   * Requests beyond what the instances in service could serve, divided by requests offered, in
+   * the window after the spike's start. Health-check flaps are not in it: see `shareOfRequestsUnserved`.
+   */
   readonly shareOfRequestsOverCapacity: number;
+  /** Requests not served (over capacity, or lost to health-check flaps and routing), divided by requests offered, in the same window. */
+  readonly shareOfRequestsUnserved: number;
   /** Most instances in the group at once. */
   readonly peakInstances: number;
   /** Instance-hours of the run (group instances and running warm-pool instances). */
@@ -117,10 +128,12 @@ export interface SpikeSummary {
   readonly extraInstancesAtPeak: number;
   /** Requests over capacity during the whole run. */
   readonly requestsOverCapacity: number;
+  /** Requests not served during the whole run (over capacity or lost to flaps): what burns the error budget. */
+  readonly requestsUnserved: number;
   /** The availability objective the error budget is counted against, in percent. */
   readonly availabilityObjectivePercent: number;
   /**
-   * Share of a month's error budget that the run's requests over capacity burn: those requests
+   * Share of a month's error budget that the run's unserved requests burn: those requests
    * divided by (1 - objective) × a month (30 days) of baseline demand.
    */
   readonly errorBudgetShareBurned: number;
@@ -160,7 +173,9 @@ export function simulate(model: ScalingModel, profile: SpikeProfile, options: Sp
   const samples: SpikeSample[] = [];
   let offeredInWindow = 0;
   let overInWindow = 0;
+  let unservedInWindow = 0;
   let overTotal = 0;
+  let unservedTotal = 0;
   let instanceSeconds = 0;
   let overProvisionedSeconds = 0;
   let peakInstances = 0;
@@ -173,16 +188,20 @@ export function simulate(model: ScalingModel, profile: SpikeProfile, options: Sp
     overProvisionedSeconds += Math.max(0, instances - Math.ceil(routing.demand / rps - 1e-9)) * dt;
     peakInstances = Math.max(peakInstances, instances);
     peakDemand = Math.max(peakDemand, routing.demand);
-    overTotal += routing.overCapacity * dt;
+    const over = Math.max(0, routing.demand - routing.registered.length * rps);
+    overTotal += over * dt;
+    unservedTotal += routing.unserved * dt;
     if (t >= profile.spikeStartSeconds && t < windowEnd) {
       offeredInWindow += routing.demand * dt;
-      overInWindow += routing.overCapacity * dt;
+      overInWindow += over * dt;
+      unservedInWindow += routing.unserved * dt;
     }
     samples.push({
       seconds: t,
       demand: routing.demand,
       capacity: routing.routable.length * rps,
-      overCapacity: routing.overCapacity,
+      overCapacity: over,
+      unserved: routing.unserved,
       instances,
       inService: routing.registered.length,
       serving: routing.routable.length,
@@ -199,9 +218,11 @@ export function simulate(model: ScalingModel, profile: SpikeProfile, options: Sp
   }
   const coverage = absorption(samples, profile, rps);
   if (coverage.losses > 0 && coverage.minutesToAbsorb !== undefined) {
-    notes.push(`Capacity arrived after ${round(coverage.minutesToAbsorb)} minutes, then requests went over capacity again ${coverage.losses} time(s) before the peak ended ` +
-      `(overloaded targets failing their health checks and leaving routing: a flap); every request was served again only after ${round(coverage.minutesToServeAll ?? 0)} minutes. ` +
-      'The absorption time does not count the flap; its failed requests are in the share over capacity.');
+    notes.push(`Capacity arrived after ${round(coverage.minutesToAbsorb)} minutes, then requests went unserved again ${coverage.losses} time(s) before the peak ended ` +
+      '(overloaded targets failing their health checks and leaving routing: flaps); every request was served for good ' +
+      `${coverage.minutesToServeAll === undefined ? 'never before the peak ended' : `only after ${round(coverage.minutesToServeAll)} minutes`}. ` +
+      'The absorption time does not count the flaps; their requests are in shareOfRequestsUnserved and the error budget. ' +
+      'Fix: let the target group fail open at a percentage of healthy targets, and keep the readiness check off the request queue.');
   }
   const objective = model.availabilityObjectivePercent ?? DEFAULT_AVAILABILITY_OBJECTIVE_PERCENT;
   const monthRequests = (profile.absolute ? profile.requestsPerSecondAt(0, run.baseline) : run.baseline) * 30 * 86_400;
@@ -209,6 +230,7 @@ export function simulate(model: ScalingModel, profile: SpikeProfile, options: Sp
   const summary: SpikeSummary = {
     minutesToAbsorb: coverage.minutesToAbsorb,
     shareOfRequestsOverCapacity: offeredInWindow === 0 ? 0 : overInWindow / offeredInWindow,
+    shareOfRequestsUnserved: offeredInWindow === 0 ? 0 : unservedInWindow / offeredInWindow,
     peakInstances,
     instanceHours: instanceSeconds / 3600,
     deathSpiral: run.replacedUnderOverload > 0,
@@ -222,8 +244,9 @@ export function simulate(model: ScalingModel, profile: SpikeProfile, options: Sp
     overProvisionedInstanceHours: overProvisionedSeconds / 3600,
     extraInstancesAtPeak: Math.max(0, peakInstances - instancesNeededAtPeak),
     requestsOverCapacity: overTotal,
+    requestsUnserved: unservedTotal,
     availabilityObjectivePercent: objective,
-    errorBudgetShareBurned: budget > 0 ? overTotal / budget : overTotal > 0 ? Infinity : 0,
+    errorBudgetShareBurned: budget > 0 ? unservedTotal / budget : unservedTotal > 0 ? Infinity : 0,
   };
   return { profile: profile.name, model, baselineRequestsPerSecond: run.baseline, summary, samples, notes, spikeStartSeconds: profile.spikeStartSeconds };
 }
@@ -231,16 +254,16 @@ export function simulate(model: ScalingModel, profile: SpikeProfile, options: Sp
 /**
  * When the spike is absorbed. Capacity is the instances in service (registered, booted), whatever
  * their health check says at the moment: `minutesToAbsorb` is the step after the last one, before
- * the peak ends, where they could not serve more than 99 % of demand, provided requests are all
- * served again by the end of the peak (else never). Overloaded targets that fail their health
- * checks and drop out of routing for a while after capacity arrived (flaps) do not move it: they
- * are counted in `coverageLosses`, their requests in the share over capacity, and the time until
- * every request is served again in `minutesToServeAll`.
+ * the peak ends, where they could not serve more than 99 % of demand. Overloaded targets that
+ * fail their health checks and drop out of routing after capacity arrived (flaps) do not move it:
+ * they are counted in `coverageLosses`, their requests in `shareOfRequestsUnserved` and the error
+ * budget, and the time until every request is served for good in `minutesToServeAll` (never when
+ * the flapping lasts to the end of the peak).
  */
 export function absorption(samples: SpikeSample[], profile: SpikeProfile, rps: number): {
   minutesToAbsorb?: number; minutesToFirstCover?: number; minutesToServeAll?: number; losses: number;
 } {
-  const served = (s: SpikeSample) => s.overCapacity <= 0.01 * s.demand;
+  const served = (s: SpikeSample) => (s.unserved ?? s.overCapacity) <= 0.01 * s.demand;
   const capacity = (s: SpikeSample) => s.inService * rps >= 0.99 * s.demand;
   const during = samples.filter(s => s.seconds >= profile.spikeStartSeconds && s.seconds < profile.peakEndSeconds);
   if (during.length === 0) return { minutesToAbsorb: 0, minutesToFirstCover: 0, minutesToServeAll: 0, losses: 0 };
@@ -259,13 +282,7 @@ export function absorption(samples: SpikeSample[], profile: SpikeProfile, rps: n
   let losses = 0;
   for (let i = Math.max(1, cap.index); i < during.length; i++) if (served(during[i - 1]) && !served(during[i])) losses += 1;
   if (cap.index < during.length && !served(during[cap.index])) losses += 1;
-  const servedAtPeakEnd = served(during[during.length - 1]);
-  return {
-    minutesToAbsorb: servedAtPeakEnd ? cap.minutes : undefined,
-    minutesToFirstCover,
-    minutesToServeAll: all.minutes,
-    losses: servedAtPeakEnd ? losses : 0,
-  };
+  return { minutesToAbsorb: cap.minutes, minutesToFirstCover, minutesToServeAll: all.minutes, losses };
 }
 
 function round(n: number): number {

@@ -10,7 +10,7 @@ import {
 } from './constants';
 import { MetricStore } from './metrics';
 import {
-  ScalingModel, SpikeHealthCheckType, SpikeInputError, SpikeMetric, SpikeScheduledActionModel, SpikeWarmPoolModel, SpikeWarmPoolState,
+  ScalingModel, SpikeAdjustmentType, SpikeHealthCheckType, SpikeInputError, SpikeMetric, SpikeScheduledActionModel, SpikeWarmPoolModel, SpikeWarmPoolState,
 } from './model';
 import { SpikeProfile } from './profile';
 import { ScheduleTimeline, scheduleTimeline } from './schedule';
@@ -47,7 +47,8 @@ export interface Routing {
   readonly demand: number;
   readonly registered: SimInstance[];
   readonly routable: SimInstance[];
-  readonly overCapacity: number;
+  /** Requests per second not served (over capacity, or routed to too few targets). */
+  readonly unserved: number;
 }
 
 /** Options of a run that the phases need (see SpikeRunOptions). */
@@ -178,8 +179,9 @@ export class SpikeRun {
       if (!step) return;
       const warmup = p.estimatedInstanceWarmupSeconds ?? m.defaultInstanceWarmupSeconds ?? m.cooldownSeconds;
       const warmingCount = group.filter(i => this.warming(i, t, warmup)).length + Math.max(0, this.desired - group.length);
+      // A percentage of a group whose every instance is still warming up is taken of one instance.
       const base = Math.max(0, this.desired - warmingCount);
-      const target = adjust(p.adjustmentType, base, step.adjustment, p.minAdjustmentMagnitude);
+      const target = adjust(p.adjustmentType, p.adjustmentType === SpikeAdjustmentType.PERCENT_CHANGE_IN_CAPACITY ? Math.max(1, base) : base, step.adjustment, p.minAdjustmentMagnitude);
       if (target > this.desired) this.setDesired(target, t);
       else if (target < this.desired && warmingCount === 0) this.setDesired(target, t);
     });
@@ -296,14 +298,15 @@ export class SpikeRun {
       // Requests that waited past the load balancer's idle timeout fail with 504.
       i.backlog = Math.min(inflow - served, this.rps * LOAD_BALANCER_IDLE_TIMEOUT_SECONDS);
     }
-    return { demand, registered, routable, overCapacity: over };
+    return { demand, registered, routable, unserved: over };
   }
 
   /** Phase 7: metrics of the step; with a default instance warm-up, warming instances are left out of the group's CPU. */
   public recordMetrics(t: number, routing: Routing): void {
     const cpuInstances = this.model.defaultInstanceWarmupSeconds === undefined ? routing.registered : routing.registered.filter(i => !this.warming(i, t, this.metricWarmup));
     const cpu = cpuInstances.length === 0 ? undefined : 100 * cpuInstances.reduce((s, i) => s + i.busy, 0) / cpuInstances.length;
-    const perTarget = routing.routable.length === 0 ? 0 : routing.demand * this.dt / routing.routable.length;
+    // With no target to route to, the load balancer still counts the requests: they weigh on the one target that will come.
+    const perTarget = routing.demand * this.dt / Math.max(1, routing.routable.length);
     this.metrics.push(cpu, perTarget, routing.demand * this.dt, cpuInstances.length);
   }
 

@@ -160,7 +160,7 @@ describe('overload and health checks', () => {
     const base = cpuTrackingModel({ healthCheckType: SpikeHealthCheckType.EC2 });
     const closed = SpikeSimulation.fromModel(base).run(step15);
     const open = SpikeSimulation.fromModel({ ...base, targetGroup: { ...base.targetGroup!, failOpenHealthyPercentage: 100 } }).run(step15);
-    expect(open.summary.shareOfRequestsOverCapacity).toBeLessThan(closed.summary.shareOfRequestsOverCapacity);
+    expect(open.summary.shareOfRequestsUnserved).toBeLessThan(closed.summary.shareOfRequestsUnserved);
   });
 });
 
