@@ -47,6 +47,18 @@ describe('cdk-web-tiers spike', () => {
     expect(text.startsWith('<svg')).toBe(true);
     expect(text).toContain('demand (requests/s)');
     expect(text).toContain('in-service capacity (requests/s)');
+    // Marks the spike's start; the title says in words when capacity covers demand.
+    expect(text).toContain('spike starts');
+    expect(text).toContain('capacity covers demand from the start');
+  });
+
+  test('the chart of a spike that is never absorbed says so in words, never "after never"', async () => {
+    const svg = path.join(dir, 'never.svg');
+    expect(await runCli(['spike', templateFile, '--group', 'Web', '--svg', svg], capture())).toBe(0);
+    const text = fs.readFileSync(svg, 'utf-8');
+    expect(text).toContain('capacity never covers demand before the peak ends');
+    expect(text).not.toContain('after never');
+    expect(text).toMatch(/peak \d+ instances \(the peak needs 15\)/);
   });
 
   test('a CSV of requests per minute is a profile', async () => {
