@@ -10,6 +10,11 @@
  *
  * "Slower" compares minutesToAbsorb with never = infinity. The seed is fixed so that CI is
  * repeatable; FC_SEED=<n> explores others, and a failure prints the seed and the shrunk case.
+ * Known open case (FC_SEED=7 FC_RUNS=200): simple scaling on a 2-of-2 CPU alarm, where a 1 s
+ * shorter boot brings instances whose CPU resets the alarm to OK one evaluation earlier, so the
+ * next scale-out waits for two fresh datapoints: the share over capacity rises from 14.4 % to
+ * 15.5 % (the absorption time stays ordered). That is CloudWatch's alarm state machine, which the
+ * model reproduces; it is reported here rather than generated away.
  */
 import fc from 'fast-check';
 import {
