@@ -37,8 +37,6 @@ export type { DeliveryPipelineProps, DeliveryStageOptions, SpikeGate, StageLoadT
 export { LoadTestScript } from './delivery/load-test-script';
 export type { K6ScriptOptions } from './delivery/load-test-script';
 
-export { SpikeChart } from './spike/chart';
-export type { SpikeChartOptions } from './spike/chart';
 export { SpikeAdjustmentType, SpikeComparison, SpikeHealthCheckType, SpikeMetric, SpikeWarmPoolState } from './spike/model';
 export type {
   ScalingModel, SpikeAlarmModel, SpikeMetricModel, SpikeModelOptions, SpikeScheduledActionModel, SpikeSimpleScalingModel,

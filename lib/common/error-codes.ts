@@ -61,6 +61,8 @@ export const ERROR_CODES = {
   CWT152: 'acknowledgeFinding: the reason is shorter than 20 characters',
   CWT153: 'acknowledgeFinding: the tool is not cdk-nag, cfn-guard, cfn-lint or checkov',
   CWT154: 'acknowledgeFinding: a template-level acknowledgement needs a CfnResource (or an L2 whose defaultChild is one)',
+  CWT155: 'expectedBootTime is not a whole number of seconds from 0 to 7200',
+  CWT156: 'expectedWarmStartTime is not a whole number of seconds from 0 to 7200',
 
   // 2xx: web tier, load balancer, firewall
   CWT201: 'appPort is not a whole number from 1 to 65535',

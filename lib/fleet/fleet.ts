@@ -14,6 +14,7 @@ import { acknowledgeFindings } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../common/environment-profile';
+import { SPIKE_DECLARATION_METADATA_KEY, estimateBoot } from './boot-estimate';
 import { BootScript, MAX_USER_DATA_BYTES, bootFile, bootFilesDir } from './boot-script';
 import { BootPhase, BootStep } from './boot-step';
 import { ResolvedCapacity } from './capacity';
@@ -77,6 +78,7 @@ export class Fleet extends Construct {
   public readonly bootFiles: s3assets.Asset;
   private environmentSecrets = 0;
   private readonly appPort?: number;
+  private readonly spikeDeclaration: Record<string, number> = {};
   private targetGroup?: elbv2.ITargetGroup;
 
   constructor(scope: Construct, id: string, props: FleetProps) {
@@ -250,9 +252,24 @@ export class Fleet extends Construct {
     acknowledgeInstanceTypeFindings(this.autoScalingGroup, instanceTypes);
     // Listing the zones as well as the subnets makes the spread explicit to template checks.
     cfnGroup.availabilityZones = subnets.availabilityZones;
+    // What the spike simulator cannot read from the configuration: boot and warm start (estimated
+    // from the final boot steps, or declared), plus what the tier declares with _declareForSpike.
+    checkInteger(scope, 'CWT155', 'expectedBootTime (seconds)', props.expectedBootTime?.toSeconds(), 0, 7200);
+    checkInteger(scope, 'CWT156', 'expectedWarmStartTime (seconds)', props.expectedWarmStartTime?.toSeconds(), 0, 7200);
+    cfnGroup.addMetadata(SPIKE_DECLARATION_METADATA_KEY, Lazy.any({
+      produce: () => ({ ...estimateBoot(this.bootScript.stepNames, props.expectedBootTime, props.expectedWarmStartTime), ...this.spikeDeclaration }),
+    }));
     // Every permission must exist before the first instance boots (mounts, secrets, signals).
     // So nothing in the instance policy may ever reference the group: self-reporting uses a tag condition.
     this.autoScalingGroup.node.addDependency(this.role, this.instancePolicy);
+  }
+
+  /**
+   * Adds fields to the group's spike declaration (requests per second per instance, availability objective).
+   * @internal
+   */
+  public _declareForSpike(fields: { readonly requestsPerSecondPerInstance?: number; readonly availabilityObjectivePercent?: number }): void {
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) this.spikeDeclaration[k] = v;
   }
 
   /**

@@ -171,6 +171,20 @@ export interface TierInstanceProps {
    */
   readonly containerHost?: boolean;
   /**
+   * How long an instance takes from launch until the app answers, as measured. It is written
+   * into the group's metadata for the spike simulator (`expectSpike`, the CLI, the pipeline's
+   * gate) and the instance lab checks it.
+   *
+   * @default - estimated from the boot steps: about 2 minutes for an image with the app baked in, 7 for a source built at boot
+   */
+  readonly expectedBootTime?: Duration;
+  /**
+   * How long an instance takes from leaving a stopped warm pool until the app answers.
+   *
+   * @default - estimated: instance start and app start, plus clone and build again for a git source
+   */
+  readonly expectedWarmStartTime?: Duration;
+  /**
    * Retention of the tier's log group (boot, app, job and health logs).
    *
    * @default - the environment profile's logRetention: one year (a month in development, three in staging)

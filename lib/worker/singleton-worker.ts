@@ -84,7 +84,7 @@ export class SingletonWorker extends TierBase {
 
   constructor(scope: Construct, id: string, props: SingletonWorkerProps) {
     super(scope, id);
-    checkOptions(this, 'props', props, { vpc: 'object!', source: 'object!', healthCommand: 'string!', healthCheck: 'object', capacity: 'object', alarms: 'object', vpcSubnets: 'object', environment: 'object', instanceType: 'object', fallbackInstanceTypes: 'array', deployment: 'object', notificationsTopic: 'object', encryptionKey: 'object', rootVolumeSize: 'object', rootDeviceName: 'string', containerHost: 'boolean', logRetention: 'number' });
+    checkOptions(this, 'props', props, { vpc: 'object!', source: 'object!', healthCommand: 'string!', healthCheck: 'object', capacity: 'object', alarms: 'object', vpcSubnets: 'object', environment: 'object', instanceType: 'object', fallbackInstanceTypes: 'array', deployment: 'object', notificationsTopic: 'object', encryptionKey: 'object', rootVolumeSize: 'object', rootDeviceName: 'string', containerHost: 'boolean', logRetention: 'number', expectedBootTime: 'object', expectedWarmStartTime: 'object' });
     const capacity = resolveCapacity(this, props.capacity, { min: 1, max: 1 });
     for (const [key, value] of Object.entries(capacity)) {
       if (value !== undefined && !Token.isUnresolved(value) && value !== 1) {
