@@ -53,6 +53,8 @@ function boot(configure: (script: BootScript) => void, globals: Record<string, s
     'case "$1 $2" in',
     // aws s3 cp SRC DEST: copy the prepared zip
     `  "s3 cp") cp "${zip}" "\${@: -1}" ;;`,
+    // Whether the warm pool's marker was on disk when the lifecycle action was completed.
+    `  "autoscaling complete-lifecycle-action") [ -f "$CWT_ETC/warm-pool-prepared" ] && echo "marker present" >> "${dir}/aws-calls"; true ;;`,
     '  "autoscaling describe-auto-scaling-instances") echo shop-web-group ;;',
     // One answer per call; the last one repeats.
     `  "elbv2 describe-target-health") f="${dir}/target-states"; head -1 "$f"; [ "$(wc -l < "$f")" -gt 1 ] && sed -i 1d "$f"; true ;;`,
@@ -128,12 +130,20 @@ describe('the rendered boot script, run by bash', () => {
       script.addStep({ name: 'warm-pool', phase: BootPhase.PREPARE, script: 'touch "$CWT_ETC/warm-pool"' });
     }, { CWT_TARGET_GROUP_ARN: TARGET_GROUP }, { targetLifecycleState: 'Warmed:Stopped' });
     expect(run.status).toBe(0);
-    expect(run.awsCalls[run.awsCalls.length - 1]).toBe(CONTINUE);
+    expect(run.awsCalls[run.awsCalls.length - 2]).toBe(CONTINUE);
     expect(run.awsCalls.some(c => c.startsWith('cloudformation signal-resource') || c.startsWith('elbv2'))).toBe(false);
     expect(run.log).toContain('prepared for the warm pool');
     expect(fs.existsSync(path.join(run.home, '..', 'etc', 'warm-pool-prepared'))).toBe(true);
     // The steps are recorded with their environment, for the resume service to run fetch-code and build again.
     expect(fs.readFileSync(path.join(run.home, 'steps', 'order'), 'utf-8')).toBe('warm-pool prepare\n');
+  });
+
+  test('the warm pool\'s marker is on disk before CONTINUE (Auto Scaling may stop the instance as soon as it has it; without the marker the resume service would exit at the next start and the hook time out into ABANDON)', () => {
+    const run = boot(script => {
+      script.addStep({ name: 'warm-pool', phase: BootPhase.PREPARE, script: 'touch "$CWT_ETC/warm-pool"' });
+    }, {}, { targetLifecycleState: 'Warmed:Stopped' });
+    expect(run.status).toBe(0);
+    expect(run.awsCalls.slice(-2)).toEqual([CONTINUE, 'marker present']);
   });
 
   test('the same instance without a warm pool step boots into service even if metadata says Warmed', () => {
