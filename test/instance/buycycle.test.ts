@@ -52,6 +52,8 @@ beforeAll(async () => {
   tier = stack.tiers.Web;
   groupName = stack.context.refs![tier.groupId];
   firstCommit = lab.headCommit(APP_REPOSITORIES.Buycycle);
+  // The stack exists: no create or update is in progress, so CloudFormation refuses signals.
+  lab.setSignalable(false);
   lab.setTargets({
     targetGroups: { [tier.targetGroup!.arn]: tier.targetGroup! },
     groupLaunchTemplates: { [groupName]: { version: '1', mixed: tier.mixedInstances } },
@@ -131,8 +133,12 @@ describe('Buycycle web tier, booted from the template into its warm pool', () =>
     expect(starts[1]).toBeLessThan(done.time);
     expect(fresh.run('ls /var/app/releases').trim().split('\n')).toHaveLength(2);
     expect(fresh.exec('test -f /etc/cdk-web-tiers/warm-pool-prepared').code).not.toBe(0);
-    // Leaving the pool is not a CloudFormation launch: still no signal.
-    expect(signalsOf(lab, fresh)).toEqual([]);
+    // Leaving the pool, it signals SUCCESS once the target group counts it healthy (during a rolling
+    // update CloudFormation counts it); with no update in progress CloudFormation refuses it, harmlessly.
+    await waitFor('the signal after leaving the pool', 90_000, () => signalsOf(lab, fresh).length > 0);
+    expect(signalsOf(lab, fresh).map(c => [c.params.Status, c.fault?.code])).toEqual([['SUCCESS', 'ValidationError']]);
+    await waitFor('the resume service to end', 30_000, () => fresh.exec('systemctl is-active cdk-web-tiers-warm-resume.service').stdout.trim() !== 'active');
+    expect(fresh.read('/var/log/cdk-web-tiers/warm-pool.log')).toMatch(/healthy in the target group\n.*signal SUCCESS: not needed, no deployment in progress/);
   }, 300_000);
 
   test('leaving the pool after a deployment (newer launch template version): ABANDON, no fetch, no build, no app restart', async () => {
