@@ -1,15 +1,17 @@
 // Public API of cdk-web-tiers. Examples and users import only from here.
-export * from './app/app-environment';
+export * from './fleet/app-environment';
 export * from './common/encryption-keys';
 export * from './common/findings';
-export * from './app/app-source';
-export * from './app/git-repository-source';
-export * from './environments/delivery-pipeline';
-export * from './environments/environment-profile';
-export * from './environments/load-test-script';
+export * from './fleet/app-source';
+export * from './fleet/app-source-config';
+export type { GitRepositorySourceProps } from './fleet/git-repository-source';
+export * from './delivery/delivery-pipeline';
+export * from './common/environment-profile';
+export * from './delivery/load-test-script';
 export * from './fleet/boot-step';
 export * from './fleet/tier';
 export * from './fleet/tier-base';
+export * from './fleet/scheduled-job-options';
 export * from './lock/job-lock';
 export * from './lock/scheduled-job';
 export * from './network/tier-network';
