@@ -35,6 +35,14 @@ export const APP_USER = 'webapp';
 export const READY_HOOK_NAME = 'cdk-web-tiers-ready';
 
 /**
+ * What the readiness deadline leaves of the deployment timeout (CloudFormation's PauseTime, which
+ * counts from the launch): up to 2 minutes from the launch to the start of the boot (EC2 pending,
+ * cloud-init), and about 3 minutes for the FAILURE signal's retries (2 + 4 + ... + 60 s), so that
+ * CloudFormation hears FAILURE, and why, before it gives up on the instance.
+ */
+export const SIGNAL_MARGIN = Duration.minutes(5);
+
+/**
  * Props of the internal {@link Fleet}; the tiers fill them from their public props.
  */
 export interface FleetProps extends TierInstanceProps {
@@ -67,8 +75,9 @@ export class Fleet extends Construct {
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   public readonly bootScript: BootScript;
   /**
-   * Seconds a readiness step may wait for the app: the deployment timeout less a minute for the
-   * steps before it, so that the failure signal arrives before CloudFormation gives up.
+   * Seconds from the start of the boot until the boot gives up on readiness and signals FAILURE:
+   * the deployment timeout less SIGNAL_MARGIN (5 minutes), so that the failure signal arrives
+   * before CloudFormation gives up.
    */
   public readonly readinessTimeoutSeconds: number;
   /** The boot step files (runtime/boot) as an asset. */
@@ -93,7 +102,7 @@ export class Fleet extends Construct {
       ? resolveSpotInstanceTypes(scope, instanceType, props.fallbackInstanceTypes)
       : resolveInstanceTypes(scope, instanceType, props.fallbackInstanceTypes);
     const deployment = resolveDeployment(scope, props.capacity, props.deployment, props.singleton);
-    this.readinessTimeoutSeconds = Math.max(60, deployment.timeout.toSeconds() - 60);
+    this.readinessTimeoutSeconds = deployment.timeout.toSeconds() - SIGNAL_MARGIN.toSeconds();
 
     this.encryptionKey = keyFor(this, props.encryptionKey, 'Key', `Encrypts the logs and scaling notifications of ${scope.node.path}`);
     this.allowServicesToUseKey();
@@ -397,8 +406,10 @@ function resolveDeployment(scope: Construct, capacity: ResolvedCapacity, deploym
   if (!Token.isUnresolved(maxBatchSize) && (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)) {
     invalid(scope, 'deployment.maxBatchSize', maxBatchSize, 'Use a whole number of at least 1.');
   }
-  if (!timeout.isUnresolved() && (timeout.toSeconds() < 60 || timeout.toSeconds() > 3600)) {
-    invalid(scope, 'deployment.timeout', timeout.toHumanString(), 'CloudFormation waits between 1 and 60 minutes for an instance signal: use Duration.minutes(1) to Duration.minutes(60).');
+  const least = SIGNAL_MARGIN.toSeconds() + 60;
+  if (!timeout.isUnresolved() && (timeout.toSeconds() < least || timeout.toSeconds() > 3600)) {
+    invalid(scope, 'deployment.timeout', timeout.toHumanString(), 'CloudFormation waits at most 60 minutes for an instance signal, and the boot keeps 5 minutes of it ' +
+      'for the launch and its FAILURE signal beside at least a minute of readiness: use Duration.minutes(6) to Duration.minutes(60).');
   }
   // CloudFormation requires MinInstancesInService < MaxSize; keep `min` healthy whenever max leaves room.
   const minInstancesInService = Math.max(0, Math.min(capacity.min, capacity.max - maxBatchSize));

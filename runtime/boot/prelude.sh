@@ -9,7 +9,7 @@ umask 022
 # The readiness deadline counts from the start of the boot, so that a long build still leaves time
 # to signal FAILURE (and say why) before CloudFormation gives up on the instance.
 CWT_BOOT_STARTED=$(date +%s)
-CWT_READY_DEADLINE=$(( CWT_BOOT_STARTED + ${CWT_READY_TIMEOUT_SECONDS:-840} ))
+CWT_READY_DEADLINE=$(( CWT_BOOT_STARTED + ${CWT_READY_TIMEOUT_SECONDS:-600} ))
 export CWT_BOOT_STARTED CWT_READY_DEADLINE
 # The defaults are the instance paths; tests point them at a scratch folder.
 : "${CWT_HOME:=/opt/cdk-web-tiers}" "${CWT_LOG_DIR:=/var/log/cdk-web-tiers}" "${CWT_ETC:=/etc/cdk-web-tiers}"

@@ -13,7 +13,7 @@
 # Needs: HEALTH_URL
 touch "$CWT_ETC/warm-pool"
 printf 'HEALTH_URL=%q\nCWT_LIFECYCLE_HOOK=%q\nCWT_READY_TIMEOUT_SECONDS=%q\nCWT_SIGNAL_RESOURCE=%q\nCWT_TARGET_GROUP_ARN=%q\n' \
-  "$HEALTH_URL" "$CWT_LIFECYCLE_HOOK" "${CWT_READY_TIMEOUT_SECONDS:-840}" "${CWT_SIGNAL_RESOURCE:-}" "${CWT_TARGET_GROUP_ARN:-}" > "$CWT_ETC/warm-pool.env"
+  "$HEALTH_URL" "$CWT_LIFECYCLE_HOOK" "${CWT_READY_TIMEOUT_SECONDS:-600}" "${CWT_SIGNAL_RESOURCE:-}" "${CWT_TARGET_GROUP_ARN:-}" > "$CWT_ETC/warm-pool.env"
 install -m 0755 "$CWT_BOOT_DIR/warm-resume.sh" "$CWT_HOME/bin/warm-resume"
 install -m 0755 "$CWT_BOOT_DIR/warm-recycle.sh" "$CWT_HOME/bin/warm-recycle"
 cat > /etc/systemd/system/cdk-web-tiers-warm-resume.service <<UNIT

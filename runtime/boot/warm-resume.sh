@@ -78,7 +78,7 @@ while read -r name phase; do
   esac
 done < "$CWT_HOME/steps/order"
 systemctl is-enabled --quiet webapp.service 2>/dev/null && systemctl restart webapp.service
-deadline=$(( $(date +%s) + ${CWT_READY_TIMEOUT_SECONDS:-840} ))
+deadline=$(( $(date +%s) + ${CWT_READY_TIMEOUT_SECONDS:-600} ))
 until curl -fsS -o /dev/null --max-time 5 "$HEALTH_URL"; do
   [ "$(date +%s)" -lt "$deadline" ] || give_up "the app did not answer $HEALTH_URL"
   sleep "${CWT_POLL_SECONDS:-5}"
