@@ -18,6 +18,7 @@ export * from './network/tier-network';
 export * from './storage/shared-uploads';
 export * from './web-tier/tier-load-balancer';
 export * from './web-tier/stateless-web-tier';
+export * from './web-tier/web-tier-props';
 export * from './worker/singleton-worker';
 export { SpikeChart } from './spike/chart';
 export type { SpikeChartOptions } from './spike/chart';
