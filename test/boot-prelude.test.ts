@@ -27,6 +27,8 @@ interface FakeAws {
   readonly signalFailures?: number;
   /** Every signal-resource call answers like CloudFormation outside a deployment. */
   readonly noDeployment?: boolean;
+  /** What `ec2 describe-tags` answers for the instance's signal resource tag. */
+  readonly signalResourceTag?: string;
   /** What instance metadata answers for autoscaling/target-lifecycle-state. */
   readonly targetLifecycleState?: string;
 }
@@ -56,6 +58,8 @@ function boot(configure: (script: BootScript) => void, globals: Record<string, s
     // Whether the warm pool's marker was on disk when the lifecycle action was completed.
     `  "autoscaling complete-lifecycle-action") [ -f "$CWT_ETC/warm-pool-prepared" ] && echo "marker present" >> "${dir}/aws-calls"; true ;;`,
     '  "autoscaling describe-auto-scaling-instances") echo shop-web-group ;;',
+    // The instance's own signal resource tag (a Spot burst group's instances carry one).
+    `  "ec2 describe-tags") echo '${fake.signalResourceTag ?? 'None'}' ;;`,
     // One answer per call; the last one repeats.
     `  "elbv2 describe-target-health") f="${dir}/target-states"; head -1 "$f"; [ "$(wc -l < "$f")" -gt 1 ] && sed -i 1d "$f"; true ;;`,
     '  "cloudformation signal-resource")',
@@ -144,6 +148,20 @@ describe('the rendered boot script, run by bash', () => {
     }, {}, { targetLifecycleState: 'Warmed:Stopped' });
     expect(run.status).toBe(0);
     expect(run.awsCalls.slice(-2)).toEqual([CONTINUE, 'marker present']);
+  });
+
+  // A Spot burst group shares the tier's launch template (one user data naming the primary group);
+  // during a rolling update of the primary group CloudFormation must count only its own new instances.
+  test('an instance of a Spot burst group signals its own group, which its tag names; the primary group\'s instances signal the primary group', () => {
+    const burst = boot(() => undefined, { CWT_SIGNAL_RESOURCE_TAG: 'cdk-web-tiers:signal-resource' }, { signalResourceTag: 'WebFleetSpotBurstASG' });
+    expect(burst.status).toBe(0);
+    expect(burst.awsCalls).toContain('ec2 describe-tags --region eu-west-1 --filters Name=resource-id,Values=i-0123456789abcdef0 Name=key,Values=cdk-web-tiers:signal-resource --query Tags[0].Value --output text');
+    expect(burst.awsCalls[burst.awsCalls.length - 1]).toBe(SUCCESS.replace('WebGroupASG', 'WebFleetSpotBurstASG'));
+    const primary = boot(() => undefined, { CWT_SIGNAL_RESOURCE_TAG: 'cdk-web-tiers:signal-resource' });
+    expect(primary.awsCalls[primary.awsCalls.length - 1]).toBe(SUCCESS);
+    // A tier without a burst group does not ask.
+    const plain = boot(() => undefined);
+    expect(plain.awsCalls.some(c => c.startsWith('ec2 describe-tags'))).toBe(false);
   });
 
   test('the same instance without a warm pool step boots into service even if metadata says Warmed', () => {

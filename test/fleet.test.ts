@@ -286,7 +286,7 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
   // leave both, or CloudFormation times out without the reason (it left 60 s: 840 s against PT15M).
   test('the readiness deadline leaves 5 minutes of PauseTime for the launch and the FAILURE signal', () => {
     for (const t of [web, worker]) {
-      const policy = resource(template, logicalIdOf(t.autoScalingGroup)).UpdatePolicy.AutoScalingRollingUpdate;
+      const policy = (resource(template, logicalIdOf(t.autoScalingGroup)) as any).UpdatePolicy.AutoScalingRollingUpdate;
       const pause = /^PT(\d+)M$/.exec(policy.PauseTime)!;
       const deadline = Number(/export CWT_READY_TIMEOUT_SECONDS='(\d+)'/.exec(userDataOf(template, t))![1]);
       expect(Number(pause[1]) * 60 - deadline).toBe(300);

@@ -20,6 +20,7 @@ import { ResolvedCapacity } from './capacity';
 import { resolveInstanceTypes, resolveSpotInstanceTypes } from './instance-types';
 import { ManagedPolicyPrincipal } from './policy-principal';
 import { RollingDeployment, TierInstanceProps } from './tier';
+import { addSpotBurstGroup, SIGNAL_RESOURCE_TAG, SpotBurstGroupProps } from './spot-burst';
 import { recordVpc } from '../common/input-checks';
 
 /** The tag that marks a fleet's Auto Scaling group; IAM conditions on it scope self-reporting. */
@@ -85,6 +86,7 @@ export class Fleet extends Construct {
   private environmentSecrets = 0;
   private readonly appPort?: number;
   private targetGroup?: elbv2.ITargetGroup;
+  private spotBurst?: { group?: autoscaling.AutoScalingGroup; readonly types: () => ec2.InstanceType[]; readonly props: Omit<SpotBurstGroupProps, 'max' | 'instanceTypes' | 'primary'> };
 
   constructor(scope: Construct, id: string, props: FleetProps) {
     super(scope, id);
@@ -155,6 +157,7 @@ export class Fleet extends Construct {
       CWT_LIFECYCLE_HOOK: READY_HOOK_NAME,
       CWT_READY_TIMEOUT_SECONDS: String(this.readinessTimeoutSeconds),
       CWT_TARGET_GROUP_ARN: Lazy.string({ produce: () => this.targetGroup?.targetGroupArn ?? '' }),
+      CWT_SIGNAL_RESOURCE_TAG: Lazy.string({ produce: () => this.spotBurst?.group ? SIGNAL_RESOURCE_TAG : '' }), // burst instances signal their own group
     });
     this.node.addValidation({ validate: () => this.validateUserDataSize() });
     this.bootScript.addStep({ name: 'app-user', phase: BootPhase.PREPARE, script: bootFile('app-user.sh'), environment: { APP_USER } });
@@ -255,11 +258,27 @@ export class Fleet extends Construct {
     Tags.of(this.autoScalingGroup).add(FLEET_TAG, this.node.addr, { applyToLaunchedInstances: true });
     Tags.of(this.autoScalingGroup).add('Name', scope.node.path, { applyToLaunchedInstances: true });
     acknowledgeInstanceTypeFindings(this.autoScalingGroup, instanceTypes);
+    this.spotBurst = { types: () => spot ? instanceTypes : resolveSpotInstanceTypes(scope, instanceType, props.fallbackInstanceTypes), props: {
+      vpc: props.vpc, subnets, launchTemplate: this.launchTemplate, healthChecks: props.healthChecks, timeout: deployment.timeout, maxBatchSize: deployment.maxBatchSize,
+      notificationsTopic: this.notificationsTopic, hookName: READY_HOOK_NAME, fleetTag: { key: FLEET_TAG, value: this.node.addr, name: scope.node.path },
+    } };
     // Listing the zones as well as the subnets makes the spread explicit to template checks.
     cfnGroup.availabilityZones = subnets.availabilityZones;
     // Every permission must exist before the first instance boots (mounts, secrets, signals).
     // So nothing in the instance policy may ever reference the group: self-reporting uses a tag condition.
     this.autoScalingGroup.node.addDependency(this.role, this.instancePolicy);
+  }
+
+  /** A group of Spot instances only beside the fleet's group, from its launch template (the web tier's `spotBurst`). */
+  public addSpotBurstGroup(max: number): autoscaling.AutoScalingGroup {
+    if (this.spotBurst!.group) throw new Error(`${this.node.path}: the fleet has a Spot burst group already`);
+    const instanceTypes = this.spotBurst!.types();
+    const primary = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    const group = addSpotBurstGroup(this, 'SpotBurst', { ...this.spotBurst!.props, instanceTypes, max, primary });
+    acknowledgeInstanceTypeFindings(group, instanceTypes);
+    group.node.addDependency(this.role, this.instancePolicy);
+    this.spotBurst!.group = group;
+    return group;
   }
 
   /**

@@ -26,6 +26,12 @@ imds() {
 }
 
 INSTANCE_ID=$(imds instance-id || echo unknown)
+# A tier's Spot burst group launches from the same user data: its instances signal their own group,
+# which its tag CWT_SIGNAL_RESOURCE_TAG names (lib/fleet/spot-burst.ts); the primary group's have none.
+if [ -n "${CWT_SIGNAL_RESOURCE_TAG:-}" ] && own=$(aws ec2 describe-tags --region "$CWT_REGION" --filters "Name=resource-id,Values=$INSTANCE_ID" \
+  "Name=key,Values=$CWT_SIGNAL_RESOURCE_TAG" --query 'Tags[0].Value' --output text 2>/dev/null) && [ -n "$own" ] && [ "$own" != None ]; then
+  CWT_SIGNAL_RESOURCE=$own
+fi
 export INSTANCE_ID CWT_HOME CWT_LOG_DIR CWT_ETC CWT_BOOT_DIR AWS_DEFAULT_REGION="$CWT_REGION" AWS_REGION="$CWT_REGION"
 # Later steps and services read the same values from here (a service that runs steps again, such
 # as the warm pool's resume, gets the boot's whole environment).

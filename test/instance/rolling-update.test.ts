@@ -136,7 +136,7 @@ describe('Kwizly web tier (git build): a launch template change completes; a bui
     // The failed instance of version 3 was terminated.
     const failed = group!.terminated.filter(i => group!.version(i) === '3');
     expect(failed.length).toBeGreaterThan(0);
-    expect(failed[0].bootLog()).toMatch(/BOOT FAILED: step build-app/);
+    expect(failed[0].bootLog()).toMatch(/BOOT FAILED: step build \(build\) failed/);
     console.log(`Kwizly web, failing build: ${result.status} in ${result.seconds} s (${result.reason})\n${group!.events.join('\n')}`);
   }, 1_800_000);
 });

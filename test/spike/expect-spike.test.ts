@@ -26,7 +26,7 @@ describe('tier.expectSpike', () => {
     expect(message).toContain('have capacity ready');
   });
 
-  function synthError(web: StatelessWebTier, stack: ReturnType<typeof newStack>): string {
+  function synthError(_web: StatelessWebTier, stack: ReturnType<typeof newStack>): string {
     try {
       Template.fromStack(stack);
     } catch (e) {
