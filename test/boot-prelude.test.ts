@@ -164,6 +164,22 @@ describe('the rendered boot script, run by bash', () => {
     expect(plain.awsCalls.some(c => c.startsWith('ec2 describe-tags'))).toBe(false);
   });
 
+  test('a boot cut short by the pool\'s stop right after CONTINUE does not run again at the next start: the resume service readies the instance', () => {
+    const first = boot(script => {
+      script.addStep({ name: 'warm-pool', phase: BootPhase.PREPARE, script: 'touch "$CWT_ETC/warm-pool"; echo ran >> "$CWT_ETC/runs"' });
+    }, {}, { targetLifecycleState: 'Warmed:Stopped' });
+    expect(first.status).toBe(0);
+    // The same user data again on the same disk (the lab's cloud-final ran it again after the stop).
+    const etc = path.join(first.home, '..', 'etc');
+    const again = spawnSync('bash', [path.join(first.home, '..', 'user-data.sh')], {
+      env: { PATH: `${path.join(first.home, '..', 'bin')}:/usr/bin:/bin`, CWT_HOME: first.home, CWT_LOG_DIR: path.join(first.home, '..', 'log'), CWT_ETC: etc, CWT_RETRY_SECONDS: '0', CWT_POLL_SECONDS: '0' },
+      encoding: 'utf-8', timeout: 30_000,
+    });
+    expect(again.status).toBe(0);
+    expect(fs.readFileSync(path.join(etc, 'runs'), 'utf-8')).toBe('ran\n');
+    expect(again.stdout).toContain('prepared for the warm pool already: the resume service readies this instance');
+  });
+
   test('the same instance without a warm pool step boots into service even if metadata says Warmed', () => {
     const run = boot(() => undefined, {}, { targetLifecycleState: 'Warmed:Stopped' });
     expect(run.awsCalls.slice(-2)).toEqual([CONTINUE, SUCCESS]);

@@ -18,6 +18,13 @@ CWT_BOOT_DIR="$CWT_HOME/boot"
 mkdir -p "$CWT_HOME/steps" "$CWT_HOME/bin" "$CWT_LOG_DIR" "$CWT_ETC"
 chmod 0755 "$CWT_LOG_DIR"
 exec > >(tee -a "$CWT_LOG_DIR/boot.log") 2>&1
+# Auto Scaling may stop an instance prepared for the warm pool as soon as it has CONTINUE, before
+# this script has ended; should the user data run again at the next start, the resume service
+# (warm-resume.sh) readies the instance, not a second boot.
+if [ -f "$CWT_ETC/warm-pool-prepared" ]; then
+  echo "[cdk-web-tiers] prepared for the warm pool already: the resume service readies this instance"
+  exit 0
+fi
 
 imds() {
   local token

@@ -76,10 +76,12 @@ afterAll(async () => {
 }, 120_000);
 
 describe('Buycycle web tier, booted from the template into its warm pool', () => {
-  test('the template is Buycycle\'s: a warm pool, Spot above the baseline, the resume and drain steps in the user data', () => {
+  test('the template is Buycycle\'s: a warm pool on the On-Demand group, a Spot burst group, the resume and drain steps in the user data', () => {
     const group = stack.template.Resources[tier.groupId].Properties;
     expect(tier.mixedInstances).toBe(true);
-    expect(group.MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity).toBe(2);
+    expect(group.MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity).toBe(100);
+    const burst = Object.values<any>(stack.template.Resources).filter(r => r.Metadata?.['cdk-web-tiers:spotBurstOf'] === tier.groupId);
+    expect(burst.map(b => b.Properties.MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity)).toEqual([0]);
     const pools = Object.values<any>(stack.template.Resources).filter(r => r.Type === 'AWS::AutoScaling::WarmPool');
     expect(pools).toHaveLength(1);
     expect(pools[0].Properties.PoolState).toBe('Stopped');

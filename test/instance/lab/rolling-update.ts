@@ -216,7 +216,8 @@ export class FakeGroup {
         this.event(`${pooled.name} (version ${this.versionOf.get(pooled)}) leaves the warm pool`);
         this.lab.setLifecycleState(pooled.instanceId, 'Pending:Wait');
         pooled.setMetadata(TARGET_LIFECYCLE_STATE, 'InService');
-        await pooled.boot();
+        // Auto Scaling starts the instance; it does not wait for its units (the lifecycle state tells).
+        pooled.start();
         instance = pooled;
       } else {
         instance = await this.launchFresh();
