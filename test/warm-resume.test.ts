@@ -160,7 +160,7 @@ describe('warm-resume', () => {
 describe('warm-recycle', () => {
   const RECYCLE = path.join(__dirname, '..', 'runtime', 'boot', 'warm-recycle.sh');
 
-  function recycle(pool: string[], groupVersion = '7'): { status: number | null; calls: string[]; log: string } {
+  function recycle(pool: string[], groupVersion = '7', state = 'InService'): { status: number | null; calls: string[]; log: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwt-recycle-'));
     const etc = path.join(dir, 'etc');
     const bin = path.join(dir, 'bin');
@@ -172,14 +172,15 @@ describe('warm-recycle', () => {
       '#!/bin/bash',
       `echo "aws $*" >> "${dir}/calls"`,
       'case "$2" in',
-      '  describe-auto-scaling-instances) echo shop-web-group ;;',
+      `  describe-auto-scaling-instances) printf 'shop-web-group\\t${state}\\n' ;;`,
       `  describe-auto-scaling-groups) printf '${groupVersion}\\tNone\\n' ;;`,
       `  describe-warm-pool) printf '${pool.map(p => p.replace(/ /g, '\\t')).join('\\n')}\\n' ;;`,
       'esac',
     ].join('\n'), { mode: 0o755 });
     const result = spawnSync('bash', [RECYCLE], { env: { PATH: `${bin}:/usr/bin:/bin`, CWT_ETC: etc, CWT_RETRY_SECONDS: '0' }, encoding: 'utf-8', timeout: 30_000 });
     const calls = fs.existsSync(path.join(dir, 'calls')) ? fs.readFileSync(path.join(dir, 'calls'), 'utf-8').split('\n').filter(Boolean) : [];
-    return { status: result.status, calls, log: fs.readFileSync(path.join(log, 'warm-pool.log'), 'utf-8') };
+    const logFile = path.join(log, 'warm-pool.log');
+    return { status: result.status, calls, log: fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf-8') : '' };
   }
 
   test('terminates the pooled instances of an older launch template version, and only those', () => {
@@ -188,6 +189,14 @@ describe('warm-recycle', () => {
     expect(run.calls.filter(c => c.includes('terminate'))).toEqual(['aws ec2 terminate-instances --region eu-west-1 --instance-ids i-0old1 i-0old2 --output text']);
     expect(run.calls).toContain('aws autoscaling describe-warm-pool --region eu-west-1 --auto-scaling-group-name shop-web-group --query Instances[].[InstanceId,LifecycleState,LaunchTemplate.Version] --output text');
     expect(run.log).toContain('older launch template than version 7: i-0old1 i-0old2');
+  });
+
+  test('only an instance in service judges the pool (the timer also fires while launching, or in a running pool)', () => {
+    for (const state of ['Pending:Wait', 'Warmed:Running', 'Terminating:Wait']) {
+      const run = recycle(['i-0old1 Warmed:Stopped 6'], '7', state);
+      expect(run.status).toBe(0);
+      expect(run.calls.filter(c => !c.includes('describe-auto-scaling-instances'))).toEqual([]);
+    }
   });
 
   test('a pool of current instances (or an empty one) is left alone', () => {

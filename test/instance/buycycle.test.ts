@@ -104,6 +104,8 @@ describe('Buycycle web tier, booted from the template into its warm pool', () =>
       expect(signalsOf(lab, instance)).toEqual([]);
       expect(callsOf(instance, 'DescribeTargetHealth')).toEqual([]);
       expect(instance.run('systemctl is-enabled cdk-web-tiers-warm-resume.service').trim()).toBe('enabled');
+      // The pool's recycler runs on a timer (it acts only while the instance is in service).
+      expect(instance.run('systemctl is-enabled cdk-web-tiers-warm-recycle.timer').trim()).toBe('enabled');
       expect(instance.run('systemctl is-active cdk-web-tiers-warm-resume.service').trim()).toBe('active');
       expect(instance.read('/var/log/cdk-web-tiers/warm-pool.log')).toContain('in the warm pool: waiting for Auto Scaling to take the instance out');
       expect(instance.read('/var/log/cdk-web-tiers/warm-pool.log')).not.toContain('leaving the warm pool');
@@ -120,6 +122,8 @@ describe('Buycycle web tier, booted from the template into its warm pool', () =>
     await leaveWarmPool(fresh);
     const done = await waitFor('the lifecycle action of leaving the pool', 240_000, () => completions(fresh).find(c => c.time > leftAt))
       .catch(e => { throw new Error(`${e.message}\n${fresh.read('/var/log/cdk-web-tiers/warm-pool.log')}\n${bootSummary(lab, fresh)}`); });
+    // The proxy records the call before the CLI returns and the service logs it.
+    await waitFor('the resume service to log the completion', 30_000, () => fresh.read('/var/log/cdk-web-tiers/warm-pool.log').includes('lifecycle action completed'));
     const log = fresh.read('/var/log/cdk-web-tiers/warm-pool.log');
     expect({ result: done.params.LifecycleActionResult, state: done.state, log }).toEqual({ result: 'CONTINUE', state: 'Pending:Wait', log });
     expect(done.params.AutoScalingGroupName).toBe(groupName);

@@ -31,5 +31,27 @@ StandardError=append:$CWT_LOG_DIR/warm-pool.log
 [Install]
 WantedBy=multi-user.target
 UNIT
+# The recycler, on a timer: it acts only while this instance is in service (warm-recycle.sh).
+cat > /etc/systemd/system/cdk-web-tiers-warm-recycle.service <<UNIT
+[Unit]
+Description=cdk-web-tiers: terminate pooled instances of an older launch template version
+
+[Service]
+Type=oneshot
+ExecStart=$CWT_HOME/bin/warm-recycle
+UNIT
+cat > /etc/systemd/system/cdk-web-tiers-warm-recycle.timer <<UNIT
+[Unit]
+Description=cdk-web-tiers: recycle the warm pool after a deployment
+
+[Timer]
+OnActiveSec=2min
+OnUnitActiveSec=2min
+RandomizedDelaySec=60
+
+[Install]
+WantedBy=timers.target
+UNIT
 systemctl daemon-reload
 systemctl enable cdk-web-tiers-warm-resume.service
+systemctl enable --now cdk-web-tiers-warm-recycle.timer
