@@ -43,8 +43,8 @@ export interface BuycycleStackProps extends StackProps {
 
 /**
  * Buycycle: a bike marketplace whose TV ad brought fifteen times the expected traffic within
- * minutes. Its web tier splits static capacity (an on-demand baseline) from dynamic capacity
- * (Spot above it), keeps booted instances in a warm pool, scales up before the TV slot, scales on
+ * minutes. Its web tier keeps booted On-Demand instances in a warm pool (a pool cannot hold Spot
+ * instances) and bursts onto Spot instances in a second group behind the same target group, scales up before the TV slot, scales on
  * request count with large steps, and keeps its health checks truthful under overload: the load
  * balancer asks for readiness, the instance reports liveness, and the target group fails open.
  * `expectSpike` makes synthesis fail if the simulator says a 15x TV ad is not absorbed within
@@ -85,14 +85,17 @@ export class BuycycleStack extends Stack {
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7I, ec2.InstanceSize.LARGE),
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn.valueAsString),
       deletionProtection: props.deletionProtection,
-      // Two on-demand instances always, and eight Spot instances above them standing by: an
-      // unannounced 15x ad is detected no sooner than 3 minutes after it starts (one-minute load
-      // balancer data, published up to 2 minutes late), so only capacity already running covers
-      // it within 3 minutes. Up to 30 more Spot instances above them for anything larger.
-      capacity: { min: 10, max: 40, baseline: 2 },
+      // On-Demand: two instances always, up to 20 (the TV slot's); a warm pool can only hold
+      // On-Demand instances, so the pool (10 stopped, MaxGroupPreparedCapacity 12) sits on this group.
+      capacity: { min: 2, max: 20 },
+      warmPool: { minSize: 10, maxPreparedCapacity: 12, state: autoscaling.PoolState.STOPPED },
+      // The cheap burst: a second group of Spot instances behind the same target group, eight of
+      // them always running. An unannounced 15x ad is detected no sooner than 3 minutes after it
+      // starts (one-minute load balancer data, published up to 2 minutes late), so only capacity
+      // already running covers it within 3 minutes: 2 On-Demand + 8 Spot serve 15x the baseline.
+      spotBurst: { min: 8, max: 20 },
       scaling: { targetCpuPercent: 50, requestsPerSecondPerInstance: 150 },
       healthCheck: { path: '/ready', livenessPath: '/live' },
-      warmPool: { minSize: 10, state: autoscaling.PoolState.STOPPED },
       // The service level promised to the shops (99.5-99.9 %): burn-rate alerts and the error budget on the dashboard.
       slo: { availability: 99.9 },
     });

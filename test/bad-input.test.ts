@@ -100,7 +100,9 @@ const cases: Array<[string, Build, RegExp]> = [
     const vpc = new ec2.Vpc(stack, 'V', { maxAzs: 1 });
     new StatelessWebTier(stack, 'Web', { vpc, source: testSource(), certificate: testCertificate(stack) });
   }, /Test\/Web: invalid vpc \("1 subnet\(s\) in 1 Availability Zone\(s\)"\)\. A tier needs private subnets in at least two Availability Zones/],
-  ['deployment.timeout 10 s', web({ deployment: { timeout: Duration.seconds(10) } }), /invalid deployment\.timeout \("10 seconds"\)\. CloudFormation waits between 1 and 60 minutes/],
+  ['deployment.timeout 10 s', web({ deployment: { timeout: Duration.seconds(10) } }), /invalid deployment\.timeout \("10 seconds"\)\. CloudFormation waits at most 60 minutes for an instance signal, and the boot keeps 5 minutes of it/],
+  // A 5-minute timeout would leave the boot no readiness deadline beside the launch and the FAILURE signal.
+  ['deployment.timeout 5 min', web({ deployment: { timeout: Duration.minutes(5) } }), /invalid deployment\.timeout \("5 minutes"\)\. .*use Duration\.minutes\(6\) to Duration\.minutes\(60\)/],
   ['deployment.timeout 2 h', worker({ deployment: { timeout: Duration.hours(2) } }), /invalid deployment\.timeout \("2 hours"\)/],
   ['deployment.maxBatchSize 0', web({ deployment: { maxBatchSize: 0 } }), /invalid deployment\.maxBatchSize \(0\)/],
   // SingletonWorker

@@ -91,8 +91,11 @@ export interface RollingDeployment {
    */
   readonly maxBatchSize?: number;
   /**
-   * How long a new instance may take from launch to answering its health check.
-   * Covers package installs, a git clone and the build for `AppSource.fromGitRepository`.
+   * How long a new instance may take from launch to answering its health check (CloudFormation's
+   * PauseTime and the launch hook's heartbeat): 6 to 60 minutes. Covers package installs, a git
+   * clone and the build for `AppSource.fromGitRepository`. The boot's readiness deadline is this
+   * less 5 minutes (counted from the start of the boot), which leaves time for the launch and for a
+   * FAILURE signal to arrive before CloudFormation gives up: 10 minutes by default.
    *
    * @default Duration.minutes(15)
    */

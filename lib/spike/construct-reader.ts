@@ -42,6 +42,9 @@ export function synthesizedTemplateOf(stack: Stack): { Resources: Record<string,
 /** The logical id of the one Auto Scaling group a construct holds (a tier, an AutoScalingGroup, or the group itself). */
 export function groupLogicalIdOf(scope: IConstruct): string {
   const stack = Stack.of(scope);
+  // A tier names its primary group (a Spot burst group beside it is not modelled: conservative).
+  const primary = (scope as { readonly autoScalingGroup?: IConstruct }).autoScalingGroup?.node.defaultChild;
+  if (primary && CfnResource.isCfnResource(primary) && primary.cfnResourceType === 'AWS::AutoScaling::AutoScalingGroup') return stack.getLogicalId(primary);
   const groups = scope.node.findAll().filter((c): c is CfnResource =>
     CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::AutoScaling::AutoScalingGroup');
   if (groups.length !== 1) {

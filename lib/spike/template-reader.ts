@@ -32,6 +32,9 @@ export interface TemplateGroup {
   readonly path?: string;
 }
 
+/** Metadata of a Spot burst group (lib/fleet/spot-burst.ts): the logical id of the group it bursts for. */
+export const SPOT_BURST_OF = 'cdk-web-tiers:spotBurstOf';
+
 /** Every Auto Scaling group of a template. */
 export function templateGroups(template: any): TemplateGroup[] {
   return Object.entries(resourcesOf(template)).filter(([, r]) => r.Type === ASG)
@@ -59,6 +62,9 @@ export function findGroup(template: any, selector: string): TemplateGroup {
     matches = groups.filter(g => !g.path && prefix !== '' && g.logicalId.startsWith(prefix));
   }
   if (matches.length === 1) return matches[0];
+  // A tier's Spot burst group (spotBurst) sits beside its primary group: the tier's id means the primary one.
+  const primary = matches.filter(g => resourcesOf(template)[g.logicalId].Metadata?.[SPOT_BURST_OF] === undefined);
+  if (matches.length > 1 && primary.length === 1) return primary[0];
   if (matches.length > 1) {
     throw new SpikeInputError(`invalid group (${JSON.stringify(selector)}): it matches ${matches.length} groups. Give a longer construct path or a logical id. ${list()}`);
   }
@@ -73,9 +79,16 @@ export function readTemplateModel(template: any, selector: string, options: Spik
   const where = (what: string) => `${group.path ?? group.logicalId}: ${what}`;
   const notes: string[] = [];
 
-  const minCapacity = literalNumber(props.MinSize, where('MinSize'));
-  const maxCapacity = literalNumber(props.MaxSize, where('MaxSize'));
-  const desiredCapacity = props.DesiredCapacity === undefined ? minCapacity : literalNumber(props.DesiredCapacity, where('DesiredCapacity'));
+  // A tier's Spot burst group (spotBurst) scales on the same signals behind the same target group:
+  // modelled as more room in this group (its standing minimum as more standing instances), whose
+  // instances beyond the pool boot cold (a pool holds no Spot).
+  const burst = Object.entries(resources).filter(([, r]) => r.Type === ASG && r.Metadata?.[SPOT_BURST_OF] === group.logicalId);
+  const burstMax = burst.reduce((n, [id, r]) => n + literalNumber(r.Properties?.MaxSize, `${id}: MaxSize`), 0);
+  const burstMin = burst.reduce((n, [id, r]) => n + literalNumber(r.Properties?.MinSize ?? 0, `${id}: MinSize`), 0);
+  if (burst.length) notes.push(`${burst.map(([id]) => id).join(', ')}: a Spot burst group beside the group, modelled as ${burstMax} more instances of room (${burstMin} standing).`);
+  const minCapacity = literalNumber(props.MinSize, where('MinSize')) + burstMin;
+  const maxCapacity = literalNumber(props.MaxSize, where('MaxSize')) + burstMax;
+  const desiredCapacity = props.DesiredCapacity === undefined ? minCapacity : literalNumber(props.DesiredCapacity, where('DesiredCapacity')) + burstMin;
   const cooldownSeconds = props.Cooldown === undefined ? DEFAULT_COOLDOWN_SECONDS : literalNumber(props.Cooldown, where('Cooldown'));
   const detailedMonitoring = readDetailedMonitoring(resources, props);
   const cpuPeriod = detailedMonitoring ? DETAILED_MONITORING_PERIOD_SECONDS : BASIC_MONITORING_PERIOD_SECONDS;

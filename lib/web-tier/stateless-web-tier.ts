@@ -24,7 +24,7 @@ import { addLivenessReporter } from './web-tier-liveness';
 import { PrepareForOptions, StatelessWebTierProps } from './web-tier-props';
 import { validateLoadBalancerProps } from './web-tier-routing';
 import { addPreparedEvent, addScalingPolicies, validateScaling } from './web-tier-scaling';
-import { addSpotDrain, addWarmPool } from './web-tier-warm-pool';
+import { addSpotBurst, addSpotDrain, addWarmPool } from './web-tier-warm-pool';
 
 /**
  * A stateless web tier: an Auto Scaling group of identical instances behind an Application Load
@@ -57,6 +57,8 @@ export class StatelessWebTier extends TierBase {
   public readonly accessLogQueries?: AccessLogQueries;
   /** The SLO burn-rate alerts, when `slo` is set. */
   public readonly slo?: WebTierSlo;
+  /** The group of Spot instances beside the tier's group, when `spotBurst` is set. */
+  public readonly spotBurstGroup?: autoscaling.AutoScalingGroup;
 
   constructor(scope: Construct, id: string, props: StatelessWebTierProps) {
     super(scope, id);
@@ -146,6 +148,7 @@ export class StatelessWebTier extends TierBase {
     this.maxCapacity = capacity.max;
     if (capacity.baseline !== undefined) addSpotDrain(fleet, this.targetGroup.targetGroupArn);
     if (props.warmPool) addWarmPool(this, fleet, props.warmPool, `http://127.0.0.1:${health.port ?? this.appPort}${health.path}`, capacity);
+    if (props.spotBurst) this.spotBurstGroup = addSpotBurst(this, fleet, props.spotBurst, this.targetGroup, props.scaling ?? {}, capacity.baseline !== undefined);
 
     addScalingPolicies(this, props.scaling ?? {});
     this.alarms = new WebTierAlarms(this, 'Alarms', {

@@ -116,6 +116,12 @@ export function addPreparedEvent(tier: ScaledWebTier, name: string, options: Pre
   const lead = options.leadTime ?? Duration.minutes(15);
   if (options.duration.toSeconds() <= 0) invalid(tier, 'CWT245', `prepareFor(${name}).duration`, options.duration.toHumanString(), 'Use a positive duration, for example Duration.hours(1).');
   const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Auto Scaling refuses a one-time scheduled action whose start time has passed, and only at deploy time.
+  if (at - lead.toMilliseconds() <= Date.now()) {
+    invalid(tier, `prepareFor(${name}).at`, stamp(at),
+      `Its capacity would be requested at ${stamp(at - lead.toMilliseconds())} (leadTime before at), which has passed: Auto Scaling refuses a one-time ` +
+      'scheduled action that starts in the past. Remove the event, or give it a future date.');
+  }
   // One-time actions (StartTime, no recurrence): the L2 ScheduledAction always recurs.
   new autoscaling.CfnScheduledAction(tier, `Prepare-${name}`, {
     autoScalingGroupName: tier.autoScalingGroup.autoScalingGroupName,
