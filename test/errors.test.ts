@@ -82,6 +82,7 @@ describe('the registry of error codes', () => {
       /cannot find the package's runtime\/ folder/, // a broken installation
       /a fleet joins one target group/, // the tiers call useTargetGroup once
       /the fleet is not built yet/, // called by the tiers after they built it
+      /the fleet has a Spot burst group already/, // the web tier adds its burst group once
       /runtime\/boot\/\$\{file\} does not exist/, // files of the package
     ];
     const plain: string[] = [];

@@ -1,11 +1,12 @@
 import * as fs from 'fs';
+import { TierValidationError } from '../../lib/common/errors';
 import { CliCommand, CliIo, UsageError } from '../command';
 import { PROFILE_FLAGS, PROFILE_FLAGS_USAGE, numberFlag, parseFlags, profileFromFlags } from '../flags';
 import { spikeChartSvg } from '../spike-chart';
 import {
   DEFAULT_AVAILABILITY_OBJECTIVE_PERCENT, DEFAULT_BASELINE_REQUESTS_PER_SECOND, METRIC_PUBLICATION_DELAY_SECONDS, SPIKE_METADATA_KEY,
 } from '../../lib/spike/constants';
-import { DEFAULT_BOOT_SECONDS, DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE, DEFAULT_WARM_START_SECONDS, SpikeInputError } from '../../lib/spike/model';
+import { DEFAULT_BOOT_SECONDS, DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE, DEFAULT_WARM_START_SECONDS } from '../../lib/spike/model';
 import { SpikeResult } from '../../lib/spike/simulator';
 import { SpikeSimulation } from '../../lib/spike/spike-simulation';
 
@@ -116,7 +117,7 @@ function fromFlags<T>(build: () => T): T {
   try {
     return build();
   } catch (e) {
-    if (e instanceof SpikeInputError) throw new UsageError(e.message);
+    if (TierValidationError.isTierValidationError(e)) throw new UsageError(e.message);
     throw e;
   }
 }

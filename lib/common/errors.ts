@@ -29,6 +29,21 @@ export class TierValidationError extends Error {
   /** What to do instead. */
   public readonly fix: string;
 
+  /**
+   * An error whose message is already written (the spike model's, which reads
+   * `<where> invalid <field> (<value>). <fix>` or a sentence of its own): the code goes in front,
+   * and prop/value/fix are read from the message when it has that shape.
+   */
+  public static withMessage(code: string, message: string): TierValidationError {
+    const m = /^(?:(.*?):? )?invalid (.+?) \((.*?)\)[.:] ([\s\S]*)$/.exec(message);
+    const error = m
+      ? new TierValidationError(code, m[1] ?? '', m[2], m[3], m[4])
+      : new TierValidationError(code, '', '', '', message);
+    // The message as written, behind its code.
+    error.message = `[${code}] ${message}`;
+    return error;
+  }
+
   constructor(code: string, constructPath: string, prop: string, value: string, fix: string) {
     super(`${code ? `[${code}] ` : ''}${constructPath || NO_CONSTRUCT}: invalid ${prop} (${value}). ${fix}`);
     this.name = 'TierValidationError';

@@ -447,7 +447,7 @@ function resolveDeployment(scope: Construct, capacity: ResolvedCapacity, deploym
   }
   const least = SIGNAL_MARGIN.toSeconds() + 60;
   if (!timeout.isUnresolved() && (timeout.toSeconds() < least || timeout.toSeconds() > 3600)) {
-    invalid(scope, 'deployment.timeout', timeout.toHumanString(), 'CloudFormation waits at most 60 minutes for an instance signal, and the boot keeps 5 minutes of it ' +
+    invalid(scope, 'CWT125', 'deployment.timeout', timeout.toHumanString(), 'CloudFormation waits at most 60 minutes for an instance signal, and the boot keeps 5 minutes of it ' +
       'for the launch and its FAILURE signal beside at least a minute of readiness: use Duration.minutes(6) to Duration.minutes(60).');
   }
   // CloudFormation requires MinInstancesInService < MaxSize; keep `min` healthy whenever max leaves room.

@@ -15,7 +15,7 @@ import * as path from 'path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { IConstruct } from 'constructs';
-import { ScalingModel, SpikeInputError, SpikeModelOptions } from './model';
+import { ScalingModel, spikeInputError, SpikeModelOptions } from './model';
 import { readTemplateModel } from './template-reader';
 
 /** The synthesized template of a stack, with `aws:cdk:path` metadata on every resource (so that groups are found by construct path). */
@@ -48,7 +48,7 @@ export function groupLogicalIdOf(scope: IConstruct): string {
   const groups = scope.node.findAll().filter((c): c is CfnResource =>
     CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::AutoScaling::AutoScalingGroup');
   if (groups.length !== 1) {
-    throw new SpikeInputError(`${scope.node.path}: invalid scope for a spike simulation (${groups.length} Auto Scaling groups). ` +
+    throw spikeInputError('CWT701', `${scope.node.path}: invalid scope for a spike simulation (${groups.length} Auto Scaling groups). ` +
       'Pass a construct that holds exactly one group: a StatelessWebTier, an autoscaling.AutoScalingGroup, or its CfnAutoScalingGroup.');
   }
   return stack.resolve(stack.getLogicalId(groups[0]));

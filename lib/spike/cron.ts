@@ -2,7 +2,7 @@
  * The five-field cron expressions of scheduled actions (minute hour day-of-month month
  * day-of-week, in UTC or a time zone), enough to know when an action fires during a simulation.
  */
-import { SpikeInputError } from './model';
+import { spikeInputError } from './model';
 
 const RANGES: Array<[number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
 
@@ -10,7 +10,7 @@ const RANGES: Array<[number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0,
 export function cronMatches(expression: string, date: Date, timeZone?: string): boolean {
   const fields = expression.trim().split(/\s+/);
   if (fields.length !== 5) {
-    throw new SpikeInputError(`invalid recurrence (${JSON.stringify(expression)}). Use five cron fields: minute hour day-of-month month day-of-week.`);
+    throw spikeInputError('CWT702', `invalid recurrence (${JSON.stringify(expression)}). Use five cron fields: minute hour day-of-month month day-of-week.`);
   }
   const parts = localParts(date, timeZone);
   const values = [parts.minute, parts.hour, parts.day, parts.month, parts.weekday];
@@ -33,7 +33,7 @@ function fieldMatches(field: string, value: number, [lo, hi]: [number, number], 
       to = b === undefined ? (stepText === undefined ? from : hi) : Number(b);
     }
     if (![from, to, step].every(Number.isInteger) || step < 1) {
-      throw new SpikeInputError(`invalid cron field (${JSON.stringify(field)}). Use numbers, ranges (a-b), lists (a,b) and steps (*/n).`);
+      throw spikeInputError('CWT703', `invalid cron field (${JSON.stringify(field)}). Use numbers, ranges (a-b), lists (a,b) and steps (*/n).`);
     }
     for (let v = from; v <= to; v += step) {
       if (v === value || (weekday && v === 7 && value === 0)) return true;

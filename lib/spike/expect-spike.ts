@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { checkRange, invalid } from '../common/validation';
-import { ScalingModel, SpikeInputError } from './model';
+import { TierValidationError } from '../common/errors';
+import { ScalingModel } from './model';
 import { SpikeProfile } from './profile';
 import { simulate, SpikeResult, SpikeRunOptions } from './simulator';
 import { SpikeSimulation } from './spike-simulation';
@@ -49,13 +50,13 @@ export interface ExpectSpikeOptions {
 
 /** Checks the options when `expectSpike` is called, so that mistakes point at the call. */
 export function validateExpectSpike(scope: IConstruct, options: ExpectSpikeOptions): void {
-  if (!(options.factor > 1)) invalid(scope, 'expectSpike.factor', options.factor, 'A spike multiplies the demand: use a number above 1, for example 15.');
+  if (!(options.factor > 1)) invalid(scope, 'CWT735', 'expectSpike.factor', options.factor, 'A spike multiplies the demand: use a number above 1, for example 15.');
   if (options.absorbWithin.isUnresolved() || options.absorbWithin.toSeconds() <= 0) {
-    invalid(scope, 'expectSpike.absorbWithin', options.absorbWithin.toString(), 'Use a positive duration, for example Duration.minutes(3).');
+    invalid(scope, 'CWT736', 'expectSpike.absorbWithin', options.absorbWithin.toString(), 'Use a positive duration, for example Duration.minutes(3).');
   }
-  checkRange(scope, 'expectSpike.requestsPerSecondPerInstance', options.requestsPerSecondPerInstance, Number.MIN_VALUE, 1e9,
+  checkRange(scope, 'CWT737', 'expectSpike.requestsPerSecondPerInstance', options.requestsPerSecondPerInstance, Number.MIN_VALUE, 1e9,
     'An instance serves a positive number of requests per second: measure one instance under load, for example 100.');
-  checkRange(scope, 'expectSpike.bootSeconds', options.bootSeconds, 0, 3600, 'Use the seconds from launch until the app answers, 0 to 3600.');
+  checkRange(scope, 'CWT738', 'expectSpike.bootSeconds', options.bootSeconds, 0, 3600, 'Use the seconds from launch until the app answers, 0 to 3600.');
 }
 
 /** Runs the simulator on a construct's group; returns the synth errors when the spike is not absorbed in time. */
@@ -71,7 +72,7 @@ export function spikeExpectationErrors(scope: IConstruct, options: ExpectSpikeOp
     });
     result = simulation.run(profile, runOptions);
   } catch (e) {
-    if (e instanceof SpikeInputError) return [`${scope.node.path}: expectSpike cannot simulate this tier: ${e.message}`];
+    if (TierValidationError.isTierValidationError(e)) return [`${scope.node.path}: expectSpike cannot simulate this tier: ${e.message}`];
     throw e;
   }
   const s = result.summary;

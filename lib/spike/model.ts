@@ -4,6 +4,8 @@
  * (`SpikeSimulation.fromTemplate`). Plain data, so that the simulator, `expectSpike`, the CLI,
  * the chart and the benchmark all consume one shape.
  */
+import { ErrorCode } from '../common/error-codes';
+import { TierValidationError } from '../common/errors';
 
 /** What a scaling policy or alarm watches, as far as the simulator can reproduce it. */
 export enum SpikeMetric {
@@ -408,12 +410,12 @@ export const DEFAULT_BOOT_SECONDS = 120;
 /** Default of {@link SpikeModelOptions.warmStartSeconds} for stopped and hibernated pools. */
 export const DEFAULT_WARM_START_SECONDS = 40;
 
-/** Thrown when a model, profile or option cannot be simulated; the message says what and how to fix it. */
-export class SpikeInputError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SpikeInputError';
-  }
+/**
+ * The library's one error type for a model, profile or option that cannot be simulated: the
+ * message names the field, the value and the fix; `code` is stable (lib/common/error-codes.ts).
+ */
+export function spikeInputError(code: ErrorCode, message: string): TierValidationError {
+  return TierValidationError.withMessage(code, message);
 }
 
 /** Checks a model before a run: every error names the field, the value and the fix. */
@@ -421,57 +423,57 @@ export function validateScalingModel(model: ScalingModel): void {
   const where = `${model.name}:`;
   const wholeAtLeast = (field: string, value: number, min: number) => {
     if (!Number.isInteger(value) || value < min) {
-      throw new SpikeInputError(`${where} invalid ${field} (${value}). Use a whole number of at least ${min}.`);
+      throw spikeInputError('CWT704', `${where} invalid ${field} (${value}). Use a whole number of at least ${min}.`);
     }
   };
   wholeAtLeast('minCapacity', model.minCapacity, 0);
   wholeAtLeast('maxCapacity', model.maxCapacity, 1);
   wholeAtLeast('desiredCapacity', model.desiredCapacity, 0);
   if (model.minCapacity > model.maxCapacity) {
-    throw new SpikeInputError(`${where} invalid minCapacity (${model.minCapacity}). It is greater than maxCapacity (${model.maxCapacity}).`);
+    throw spikeInputError('CWT705', `${where} invalid minCapacity (${model.minCapacity}). It is greater than maxCapacity (${model.maxCapacity}).`);
   }
   if (model.desiredCapacity < model.minCapacity || model.desiredCapacity > model.maxCapacity) {
-    throw new SpikeInputError(`${where} invalid desiredCapacity (${model.desiredCapacity}). It must lie between minCapacity (${model.minCapacity}) and maxCapacity (${model.maxCapacity}).`);
+    throw spikeInputError('CWT706', `${where} invalid desiredCapacity (${model.desiredCapacity}). It must lie between minCapacity (${model.minCapacity}) and maxCapacity (${model.maxCapacity}).`);
   }
   if (!(model.requestsPerSecondPerInstance > 0) || !Number.isFinite(model.requestsPerSecondPerInstance)) {
-    throw new SpikeInputError(`${where} invalid requestsPerSecondPerInstance (${model.requestsPerSecondPerInstance}). ` +
+    throw spikeInputError('CWT707', `${where} invalid requestsPerSecondPerInstance (${model.requestsPerSecondPerInstance}). ` +
       'An instance must serve a positive number of requests per second: measure it (a load test on one instance) and pass it, for example 100.');
   }
   for (const [field, value] of [['bootSeconds', model.bootSeconds], ['warmStartSeconds', model.warmStartSeconds],
     ['healthCheckGraceSeconds', model.healthCheckGraceSeconds], ['cooldownSeconds', model.cooldownSeconds]] as const) {
     if (!(value >= 0) || !Number.isFinite(value)) {
-      throw new SpikeInputError(`${where} invalid ${field} (${value}). Use a number of seconds of at least 0.`);
+      throw spikeInputError('CWT708', `${where} invalid ${field} (${value}). Use a number of seconds of at least 0.`);
     }
   }
   if (model.warmPool) {
     const pool = model.warmPool;
     if (!Number.isInteger(pool.minSize) || pool.minSize < 0) {
-      throw new SpikeInputError(`${where} invalid warmPool.minSize (${pool.minSize}). Use a whole number of at least 0.`);
+      throw spikeInputError('CWT709', `${where} invalid warmPool.minSize (${pool.minSize}). Use a whole number of at least 0.`);
     }
     if (pool.minSize > model.maxCapacity) {
-      throw new SpikeInputError(`${where} invalid warmPool.minSize (${pool.minSize}). It is larger than the group's maxCapacity (${model.maxCapacity}): ` +
+      throw spikeInputError('CWT710', `${where} invalid warmPool.minSize (${pool.minSize}). It is larger than the group's maxCapacity (${model.maxCapacity}): ` +
         'a warm pool only feeds instances the group may run; lower warmPool.minSize or raise maxCapacity.');
     }
     if (pool.maxGroupPreparedCapacity !== undefined && pool.maxGroupPreparedCapacity < model.minCapacity) {
-      throw new SpikeInputError(`${where} invalid warmPool.maxGroupPreparedCapacity (${pool.maxGroupPreparedCapacity}). It is below minCapacity (${model.minCapacity}).`);
+      throw spikeInputError('CWT711', `${where} invalid warmPool.maxGroupPreparedCapacity (${pool.maxGroupPreparedCapacity}). It is below minCapacity (${model.minCapacity}).`);
     }
   }
   if (model.targetGroup) {
     const tg = model.targetGroup;
     if (!(tg.timeoutSeconds < tg.intervalSeconds)) {
-      throw new SpikeInputError(`${where} invalid targetGroup.timeoutSeconds (${tg.timeoutSeconds}). It must be shorter than intervalSeconds (${tg.intervalSeconds}).`);
+      throw spikeInputError('CWT712', `${where} invalid targetGroup.timeoutSeconds (${tg.timeoutSeconds}). It must be shorter than intervalSeconds (${tg.intervalSeconds}).`);
     }
   }
   if (model.metricPublicationDelaySeconds !== undefined && !(model.metricPublicationDelaySeconds >= 0 && model.metricPublicationDelaySeconds <= 3600)) {
-    throw new SpikeInputError(`${where} invalid metricPublicationDelaySeconds (${model.metricPublicationDelaySeconds}). Use 0 to 3600 seconds, for example 120.`);
+    throw spikeInputError('CWT713', `${where} invalid metricPublicationDelaySeconds (${model.metricPublicationDelaySeconds}). Use 0 to 3600 seconds, for example 120.`);
   }
   if (model.availabilityObjectivePercent !== undefined && !(model.availabilityObjectivePercent > 0 && model.availabilityObjectivePercent < 100)) {
-    throw new SpikeInputError(`${where} invalid availabilityObjectivePercent (${model.availabilityObjectivePercent}). Use a percentage above 0 and below 100, for example 99.9.`);
+    throw spikeInputError('CWT714', `${where} invalid availabilityObjectivePercent (${model.availabilityObjectivePercent}). Use a percentage above 0 and below 100, for example 99.9.`);
   }
   if (model.baselineRequestsPerSecond !== undefined && !(model.baselineRequestsPerSecond >= 0 && Number.isFinite(model.baselineRequestsPerSecond))) {
-    throw new SpikeInputError(`${where} invalid baselineRequestsPerSecond (${model.baselineRequestsPerSecond}). Use a number of requests per second of at least 0.`);
+    throw spikeInputError('CWT715', `${where} invalid baselineRequestsPerSecond (${model.baselineRequestsPerSecond}). Use a number of requests per second of at least 0.`);
   }
   for (const p of model.targetTracking) {
-    if (!(p.targetValue > 0)) throw new SpikeInputError(`${where} invalid targetValue (${p.targetValue}) of policy ${p.name}. Use a positive number.`);
+    if (!(p.targetValue > 0)) throw spikeInputError('CWT716', `${where} invalid targetValue (${p.targetValue}) of policy ${p.name}. Use a positive number.`);
   }
 }

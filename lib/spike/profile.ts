@@ -1,4 +1,4 @@
-import { SpikeInputError } from './model';
+import { spikeInputError } from './model';
 
 /** Options of {@link SpikeProfile.step}. */
 export interface StepProfileOptions {
@@ -146,7 +146,7 @@ export class SpikeProfile {
     const first = rows[0];
     const start = options.spikeStartMinute ?? Math.max(0, rows.findIndex(r => r >= 2 * Math.max(first, 1)));
     if (!Number.isInteger(start) || start < 0 || start >= rows.length) {
-      throw new SpikeInputError(`invalid spikeStartMinute (${options.spikeStartMinute}). Use a minute of the file, 0 to ${rows.length - 1}.`);
+      throw spikeInputError('CWT717', `invalid spikeStartMinute (${options.spikeStartMinute}). Use a minute of the file, 0 to ${rows.length - 1}.`);
     }
     // Each minute's requests spread evenly over that minute: a step function, drawn with two points per minute.
     const points: Point[] = [];
@@ -225,7 +225,7 @@ export const MAX_SPIKE_FACTOR = 10_000;
 
 function checkFactor(factor: number): number {
   if (typeof factor !== 'number' || !Number.isFinite(factor) || factor <= 1 || factor > MAX_SPIKE_FACTOR) {
-    throw new SpikeInputError(`invalid factor (${factor}). A spike multiplies the baseline demand: use a number above 1 and at most ${MAX_SPIKE_FACTOR}, for example 15.`);
+    throw spikeInputError('CWT718', `invalid factor (${factor}). A spike multiplies the baseline demand: use a number above 1 and at most ${MAX_SPIKE_FACTOR}, for example 15.`);
   }
   return factor;
 }
@@ -237,14 +237,14 @@ function isNumberCell(cell: string | undefined): boolean {
 
 function minutes(field: string, value: number, min: number): number {
   if (!Number.isFinite(value) || value < min) {
-    throw new SpikeInputError(`invalid ${field} (${value}). Use a number of minutes of at least ${min}.`);
+    throw spikeInputError('CWT719', `invalid ${field} (${value}). Use a number of minutes of at least ${min}.`);
   }
   return value;
 }
 
 function seconds(field: string, value: number): number {
   if (!Number.isFinite(value) || value < 0) {
-    throw new SpikeInputError(`invalid ${field} (${value}). Use a number of seconds of at least 0.`);
+    throw spikeInputError('CWT720', `invalid ${field} (${value}). Use a number of seconds of at least 0.`);
   }
   return value;
 }
@@ -255,21 +255,21 @@ function parseCsv(text: string): number[] {
   // A header is a first row whose second cell is not a number (`timestamp,requests`); `0,1e3` is data.
   if (lines.length > 0 && !isNumberCell(lines[0].cells[1]) && !/^-/.test(lines[0].cells[1] ?? '')) lines.shift();
   if (lines.length < 2) {
-    throw new SpikeInputError('invalid CSV: it needs at least two rows of `timestamp,requests per minute` (for example `2026-03-01T20:00:00Z,1200`).');
+    throw spikeInputError('CWT721', 'invalid CSV: it needs at least two rows of `timestamp,requests per minute` (for example `2026-03-01T20:00:00Z,1200`).');
   }
   const values: number[] = [];
   let previous: number | undefined;
   for (const { line, cells } of lines) {
     const [stamp, value] = cells;
     if (!isNumberCell(value)) {
-      throw new SpikeInputError(`invalid CSV line ${line} (${JSON.stringify(cells.join(','))}): the second column must be the requests of that minute, a number of at least 0. Fill the minute in (0 if there was no traffic) rather than leaving it empty.`);
+      throw spikeInputError('CWT722', `invalid CSV line ${line} (${JSON.stringify(cells.join(','))}): the second column must be the requests of that minute, a number of at least 0. Fill the minute in (0 if there was no traffic) rather than leaving it empty.`);
     }
     const minute = /^\d+$/.test(stamp) ? Number(stamp) : Date.parse(stamp) / 60_000;
     if (!Number.isFinite(minute)) {
-      throw new SpikeInputError(`invalid CSV line ${line}: ${JSON.stringify(stamp)} is neither an ISO 8601 timestamp nor a minute number.`);
+      throw spikeInputError('CWT723', `invalid CSV line ${line}: ${JSON.stringify(stamp)} is neither an ISO 8601 timestamp nor a minute number.`);
     }
     if (previous !== undefined && Math.abs(minute - previous - 1) > 1e-9) {
-      throw new SpikeInputError(`invalid CSV line ${line}: a gap of ${Math.round((minute - previous) * 60)} seconds after the previous row. ` +
+      throw spikeInputError('CWT724', `invalid CSV line ${line}: a gap of ${Math.round((minute - previous) * 60)} seconds after the previous row. ` +
         'Rows must be one minute apart with none missing: export the RequestCount metric with period 60 and statistic Sum, and fill empty minutes with 0.');
     }
     previous = minute;

@@ -1,7 +1,7 @@
 /** Scheduled actions placed on a run's clock, each fired two minutes late (SCHEDULED_ACTION_DELAY_SECONDS). */
 import { SCHEDULED_ACTION_DELAY_SECONDS } from './constants';
 import { cronMatches } from './cron';
-import { SpikeInputError, SpikeScheduledActionModel } from './model';
+import { spikeInputError, SpikeScheduledActionModel } from './model';
 import { SpikeProfile } from './profile';
 
 /** The actions that took effect before the run, and those that fire during it (seconds since the profile's start). */
@@ -13,7 +13,7 @@ export interface ScheduleTimeline {
 /** Places scheduled actions on the run's clock (none without a date for the spike, and the notes say so). */
 export function scheduleTimeline(actions: SpikeScheduledActionModel[], profile: SpikeProfile, spikeStartsAt: string | undefined, notes: string[]): ScheduleTimeline {
   if (spikeStartsAt !== undefined && !Number.isFinite(Date.parse(spikeStartsAt))) {
-    throw new SpikeInputError(`invalid spikeStartsAt (${JSON.stringify(spikeStartsAt)}). Use an ISO 8601 date and time, for example 2026-03-01T20:00:00Z.`);
+    throw spikeInputError('CWT725', `invalid spikeStartsAt (${JSON.stringify(spikeStartsAt)}). Use an ISO 8601 date and time, for example 2026-03-01T20:00:00Z.`);
   }
   if (actions.length === 0) {
     if (spikeStartsAt !== undefined) notes.push(`The spike's date (${spikeStartsAt}) changes nothing: the group has no scheduled actions.`);
@@ -47,7 +47,7 @@ export function scheduleTimeline(actions: SpikeScheduledActionModel[], profile: 
       if (latestBefore !== undefined) place(latestBefore, action);
     } else if (action.startTime) {
       const ms = Date.parse(action.startTime);
-      if (!Number.isFinite(ms)) throw new SpikeInputError(`invalid startTime (${JSON.stringify(action.startTime)}) of scheduled action ${action.name}. Use ISO 8601.`);
+      if (!Number.isFinite(ms)) throw spikeInputError('CWT726', `invalid startTime (${JSON.stringify(action.startTime)}) of scheduled action ${action.name}. Use ISO 8601.`);
       place(ms, action);
     }
   }

@@ -10,7 +10,7 @@ import {
 } from './constants';
 import { MetricStore } from './metrics';
 import {
-  ScalingModel, SpikeAdjustmentType, SpikeHealthCheckType, SpikeInputError, SpikeMetric, SpikeScheduledActionModel, SpikeWarmPoolModel, SpikeWarmPoolState,
+  ScalingModel, SpikeAdjustmentType, SpikeHealthCheckType, spikeInputError, SpikeMetric, SpikeScheduledActionModel, SpikeWarmPoolModel, SpikeWarmPoolState,
 } from './model';
 import { SpikeProfile } from './profile';
 import { ScheduleTimeline, scheduleTimeline } from './schedule';
@@ -88,12 +88,12 @@ export class SpikeRun {
   constructor(public readonly model: ScalingModel, public readonly profile: SpikeProfile, settings: SpikeRunSettings = {}) {
     this.dt = settings.stepSeconds ?? 10;
     if (!Number.isInteger(this.dt) || this.dt < 1 || 60 % this.dt !== 0) {
-      throw new SpikeInputError(`invalid stepSeconds (${this.dt}). Use a whole number of seconds that divides 60, for example 10.`);
+      throw spikeInputError('CWT727', `invalid stepSeconds (${this.dt}). Use a whole number of seconds that divides 60, for example 10.`);
     }
     this.rps = model.requestsPerSecondPerInstance;
     this.baseline = settings.baselineRequestsPerSecond ?? model.baselineRequestsPerSecond ?? DEFAULT_BASELINE_REQUESTS_PER_SECOND;
     if (!(this.baseline >= 0) || !Number.isFinite(this.baseline)) {
-      throw new SpikeInputError(`invalid baselineRequestsPerSecond (${this.baseline}). Use a number of requests per second of at least 0.`);
+      throw spikeInputError('CWT728', `invalid baselineRequestsPerSecond (${this.baseline}). Use a number of requests per second of at least 0.`);
     }
     this.notes = [...model.notes];
     this.metrics = new MetricStore(this.dt, model.metricPublicationDelaySeconds);

@@ -11,7 +11,7 @@ import {
 } from './constants';
 import {
   DEFAULT_BOOT_SECONDS, DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE, DEFAULT_WARM_START_SECONDS, ScalingModel, SpikeAdjustmentType,
-  SpikeAlarmModel, SpikeComparison, SpikeHealthCheckType, SpikeInputError, SpikeMetric, SpikeMetricModel, SpikeModelOptions,
+  SpikeAlarmModel, SpikeComparison, SpikeHealthCheckType, spikeInputError, SpikeMetric, SpikeMetricModel, SpikeModelOptions,
   SpikeScheduledActionModel, SpikeSimpleScalingModel, SpikeStepScalingModel, SpikeTargetGroupModel, SpikeTargetTrackingModel,
   SpikeWarmPoolModel, SpikeWarmPoolState,
 } from './model';
@@ -66,9 +66,9 @@ export function findGroup(template: any, selector: string): TemplateGroup {
   const primary = matches.filter(g => resourcesOf(template)[g.logicalId].Metadata?.[SPOT_BURST_OF] === undefined);
   if (matches.length > 1 && primary.length === 1) return primary[0];
   if (matches.length > 1) {
-    throw new SpikeInputError(`invalid group (${JSON.stringify(selector)}): it matches ${matches.length} groups. Give a longer construct path or a logical id. ${list()}`);
+    throw spikeInputError('CWT729', `invalid group (${JSON.stringify(selector)}): it matches ${matches.length} groups. Give a longer construct path or a logical id. ${list()}`);
   }
-  throw new SpikeInputError(`invalid group (${JSON.stringify(selector)}): no group has this logical id or construct path. ${list()}`);
+  throw spikeInputError('CWT730', `invalid group (${JSON.stringify(selector)}): no group has this logical id or construct path. ${list()}`);
 }
 
 /** Reads the scaling model of one group of a template. */
@@ -213,7 +213,7 @@ interface Declaration {
 /** The tier's declaration in the group's metadata (see SpikeGroupDeclaration); every field optional. */
 function readDeclaration(value: any, where: (w: string) => string): Declaration {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object') throw new SpikeInputError(`${where(SPIKE_METADATA_KEY)} metadata is ${JSON.stringify(value)}, not an object.`);
+  if (typeof value !== 'object') throw spikeInputError('CWT731', `${where(SPIKE_METADATA_KEY)} metadata is ${JSON.stringify(value)}, not an object.`);
   const num = (k: string) => value[k] === undefined ? undefined : literalNumber(value[k], where(`${SPIKE_METADATA_KEY}.${k}`));
   return {
     bootSeconds: num('bootSeconds'),
@@ -238,7 +238,7 @@ function readSpot(resources: Resources, props: Record<string, any>): boolean {
 
 function resourcesOf(template: any): Resources {
   if (!template || typeof template !== 'object' || typeof template.Resources !== 'object') {
-    throw new SpikeInputError('invalid template: it has no Resources section. Pass a synthesized CloudFormation template (cdk.out/<Stack>.template.json).');
+    throw spikeInputError('CWT732', 'invalid template: it has no Resources section. Pass a synthesized CloudFormation template (cdk.out/<Stack>.template.json).');
   }
   return template.Resources as Resources;
 }
@@ -264,7 +264,7 @@ function refId(value: unknown): string | undefined {
 function literalNumber(value: unknown, what: string): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isFinite(n)) {
-    throw new SpikeInputError(`${what} is ${JSON.stringify(value)}, not a number the simulator can read. ` +
+    throw spikeInputError('CWT733', `${what} is ${JSON.stringify(value)}, not a number the simulator can read. ` +
       'Parameters and other references are resolved only at deploy time: synthesize with literal values (or give them as context) to simulate.');
   }
   return n;
@@ -343,7 +343,7 @@ function alarmsOf(resources: Resources, policyId: string, cpuPeriod: number, whe
 
 function comparison(value: unknown, what: string): SpikeComparison {
   const found = Object.values(SpikeComparison).find(c => c === value);
-  if (!found) throw new SpikeInputError(`${what} is ${JSON.stringify(value)}: the simulator reads only the four static comparisons (GreaterThanThreshold, ...).`);
+  if (!found) throw spikeInputError('CWT734', `${what} is ${JSON.stringify(value)}: the simulator reads only the four static comparisons (GreaterThanThreshold, ...).`);
   return found;
 }
 

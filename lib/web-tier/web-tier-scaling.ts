@@ -118,7 +118,7 @@ export function addPreparedEvent(tier: ScaledWebTier, name: string, options: Pre
   const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
   // Auto Scaling refuses a one-time scheduled action whose start time has passed, and only at deploy time.
   if (at - lead.toMilliseconds() <= Date.now()) {
-    invalid(tier, `prepareFor(${name}).at`, stamp(at),
+    invalid(tier, 'CWT253', `prepareFor(${name}).at`, stamp(at),
       `Its capacity would be requested at ${stamp(at - lead.toMilliseconds())} (leadTime before at), which has passed: Auto Scaling refuses a one-time ` +
       'scheduled action that starts in the past. Remove the event, or give it a future date.');
   }

@@ -24,12 +24,12 @@ import { WebTierScaling, WebTierSpotBurst, WebTierWarmPool } from './web-tier-pr
  */
 export function addWarmPool(tier: Construct, fleet: Fleet, pool: WebTierWarmPool, healthUrl: string, capacity: { min: number; max: number; baseline?: number }): void {
   if (capacity.baseline !== undefined) {
-    invalid(tier, 'warmPool', `beside Spot above capacity.baseline (${capacity.baseline})`,
+    invalid(tier, 'CWT250', 'warmPool', `beside Spot above capacity.baseline (${capacity.baseline})`,
       'A warm pool cannot hold Spot instances: Auto Scaling stops the instances it pools, and EC2 stops a Spot instance only for a persistent Spot request, ' +
       'which Auto Scaling never makes, so a group that launches Spot cannot have a warm pool. Keep the pool on On-Demand capacity: remove capacity.baseline ' +
       'and add the cheap burst as spotBurst: { max } (a Spot group behind the same target group, without a pool), or remove warmPool.');
   }
-  checkInteger(tier, 'warmPool.minSize', pool.minSize, 0, 10_000);
+  checkInteger(tier, 'CWT246', 'warmPool.minSize', pool.minSize, 0, 10_000);
   if (pool.minSize !== undefined && isResolved(capacity.max) && pool.minSize > capacity.max) {
     invalid(tier, 'CWT247', 'warmPool.minSize', pool.minSize, `It is larger than capacity.max (${capacity.max}): a warm pool only feeds instances the group may run; lower warmPool.minSize or raise capacity.max.`);
   }
@@ -87,8 +87,8 @@ export function addSpotDrain(fleet: Fleet, targetGroupArn: string): void {
  */
 export function addSpotBurst(tier: Construct, fleet: Fleet, burst: WebTierSpotBurst, targetGroup: elbv2.ApplicationTargetGroup,
   scaling: WebTierScaling, spotDrainAdded: boolean): autoscaling.AutoScalingGroup {
-  checkInteger(tier, 'spotBurst.max', burst.max, 1, 10_000);
-  checkInteger(tier, 'spotBurst.min', burst.min, 0, burst.max);
+  checkInteger(tier, 'CWT251', 'spotBurst.max', burst.max, 1, 10_000);
+  checkInteger(tier, 'CWT252', 'spotBurst.min', burst.min, 0, burst.max);
   const group = fleet.addSpotBurstGroup(burst.max, burst.min ?? 0);
   targetGroup.addTarget(group);
   if (!spotDrainAdded) addSpotDrain(fleet, targetGroup.targetGroupArn);
