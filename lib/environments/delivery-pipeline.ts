@@ -145,6 +145,15 @@ export interface DeliveryStageOptions {
    * @default - the profile decides: production waits for an approval
    */
   readonly approvalWaivedBecause?: string;
+  /**
+   * Deploy a stage whose profile asks for a spike gate although it holds no `StatelessWebTier` for
+   * the simulator to check (for example a stage with Kubernetes tiers only, which the simulator
+   * does not model): give the reason, which the gate step prints. Without it such a stage fails at
+   * synth, because a gate that checks nothing must not pass.
+   *
+   * @default - a stage that needs a spike gate must hold at least one StatelessWebTier
+   */
+  readonly spikeGateWaivedBecause?: string;
 }
 
 const K6_VERSION = 'v1.8.1';
@@ -254,7 +263,10 @@ export class DeliveryPipeline extends Construct {
     } else if (options.approvalWaivedBecause !== undefined && options.approvalWaivedBecause.trim().length < 20) {
       invalid(this, `${where}.approvalWaivedBecause`, options.approvalWaivedBecause, 'Say in a sentence why this stage may deploy without a person approving it.');
     }
-    const pre: pipelines.Step[] = [this.gates(stage, profile)];
+    if (options.spikeGateWaivedBecause !== undefined && options.spikeGateWaivedBecause.trim().length < 20) {
+      invalid(this, `${where}.spikeGateWaivedBecause`, options.spikeGateWaivedBecause, 'Say in a sentence why this stage may deploy without the spike simulator checking it.');
+    }
+    const pre: pipelines.Step[] = [this.gates(stage, profile, options.spikeGateWaivedBecause)];
     if (profile.requiresApproval && options.approvalWaivedBecause === undefined) {
       pre.push(new pipelines.ManualApprovalStep(`Approve-${stage.stageName}`, {
         comment: `Deploy ${stage.stageName} (${profile.name})? Its gates passed; check the load test of the stage before it.`,
@@ -300,11 +312,20 @@ export class DeliveryPipeline extends Construct {
   }
 
   /** Validators and the spike simulator on the stage's templates, from the synth output. */
-  private gates(stage: Stage, profile: EnvironmentProfile): pipelines.CodeBuildStep {
+  private gates(stage: Stage, profile: EnvironmentProfile, spikeGateWaivedBecause: string | undefined): pipelines.CodeBuildStep {
     const assembly = stage.artifactId;
     const commands = ['cd source && npm ci && cd ..'];
     if (this.validate) commands.push(`(cd source && npx cdk-web-tiers validate ../${assembly})`);
-    const tiers = profile.spikeGate ? stage.node.findAll().filter((c): c is StatelessWebTier => c instanceof StatelessWebTier) : [];
+    const tiers = profile.spikeGate && spikeGateWaivedBecause === undefined ? stage.node.findAll().filter((c): c is StatelessWebTier => c instanceof StatelessWebTier) : [];
+    if (profile.spikeGate && spikeGateWaivedBecause === undefined && tiers.length === 0) {
+      // A gate that checks nothing must not pass silently (a stage of Kubernetes tiers only, or no web tier at all).
+      invalid(this, `addStage(${stage.stageName})`, stage.node.path,
+        `The ${profile.name} profile asks for a spike gate, but the stage holds no StatelessWebTier for the simulator to check (Kubernetes tiers are not modelled). ` +
+        'Add a StatelessWebTier, or give spikeGateWaivedBecause with the reason the stage may deploy unchecked.');
+    }
+    if (profile.spikeGate && spikeGateWaivedBecause !== undefined) {
+      commands.push(`echo ${JSON.stringify(`Spike gate waived for ${stage.stageName}: ${spikeGateWaivedBecause}`)}`);
+    }
     for (const tier of tiers) {
       const stack = Stack.of(tier);
       // The group's logical id: unambiguous, and readable whether or not the template has path metadata.

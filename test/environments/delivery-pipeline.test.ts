@@ -179,3 +179,31 @@ test('bin/pipeline.ts synthesizes the delivery pipeline offline', () => {
   expect(fs.existsSync(path.join(out, 'KwizlyDelivery.template.json'))).toBe(true);
   expect(fs.readdirSync(out).filter(f => f.startsWith('assembly-')).sort()).toEqual(['assembly-Development', 'assembly-Production', 'assembly-Staging']);
 });
+
+describe('a spike gate with nothing to check (issue 17, item 6)', () => {
+  function setup() {
+    const app = new App();
+    const stack = new Stack(app, 'P', { env: { region: REGION } });
+    const p = new DeliveryPipeline(stack, 'D', { repository: 'acme/infra', connectionArn: CONNECTION });
+    const stage = new Stage(app, 'Prod');
+    EnvironmentProfile.production().applyTo(stage);
+    // No StatelessWebTier: what a stage of Kubernetes tiers only looks like to the simulator.
+    new Stack(stage, 'S', { env: { region: REGION } });
+    return { p, stage, stack };
+  }
+
+  test('a stage whose profile asks for a spike gate but holds no StatelessWebTier fails at synth, naming the way out', () => {
+    const { p, stage } = setup();
+    expect(() => p.addStage(stage)).toThrow(/invalid addStage\(Prod\).*holds no StatelessWebTier for the simulator to check.*spikeGateWaivedBecause/);
+  });
+
+  test('waived with a reason, the gate step says so instead of checking nothing silently', () => {
+    const { p, stage, stack } = setup();
+    expect(() => p.addStage(stage, { spikeGateWaivedBecause: 'short' })).toThrow(/invalid addStage\(Prod\)\.spikeGateWaivedBecause/);
+    const { p: p2, stage: stage2, stack: stack2 } = setup();
+    p2.addStage(stage2, { spikeGateWaivedBecause: 'The API runs on EKS; its load test covers the spike instead.' });
+    const gate = Object.entries(buildSteps(Template.fromStack(stack2))).find(([, c]) => c.some((x) => x.includes('Spike gate waived')));
+    expect(gate![1]).toContain('echo "Spike gate waived for Prod: The API runs on EKS; its load test covers the spike instead."');
+    void p; void stack;
+  });
+});
