@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
@@ -16,6 +17,13 @@ import { EnvironmentProfile } from '../environments/environment-profile';
 import { AccessLogQueries } from '../observability/access-log-queries';
 import { AccessLogDelivery } from './access-log-delivery';
 import { WebFirewall } from './web-firewall';
+
+/**
+ * The request header whose value, when it is the load-test token, exempts a request from the
+ * firewall's per-IP rate limit (see `TierLoadBalancer.exemptLoadTestFromRateLimit`); the load
+ * generators of a `DeliveryPipeline` load test send it.
+ */
+export const LOAD_TEST_TOKEN_HEADER = 'x-cdk-web-tiers-load-test';
 
 /**
  * Props of a {@link TierLoadBalancer}.
@@ -140,6 +148,8 @@ export class TierLoadBalancer extends Construct {
   /** The listener protocol. */
   public readonly protocol: elbv2.ApplicationProtocol;
   private defaultTier?: string;
+  private readonly firewall?: WebFirewall;
+  private loadTestToken?: secretsmanager.ISecret;
   private readonly priorities = new Map<number, string>();
   private defaultTargetGroup?: elbv2.IApplicationTargetGroup;
 
@@ -200,6 +210,7 @@ export class TierLoadBalancer extends Construct {
         logRetention: logs.RetentionDays.ONE_YEAR,
         encryptionKey: props.encryptionKey,
       });
+      this.firewall = firewall;
       this.webAcl = firewall.webAcl;
       logKey = firewall.encryptionKey;
     } else {
@@ -278,6 +289,29 @@ export class TierLoadBalancer extends Construct {
       }
     }
   }
+  /**
+   * Lets a load test through the firewall's per-IP rate limit: requests whose
+   * `x-cdk-web-tiers-load-test` header is the value of `token` are not counted by it, so that a few
+   * load generators can offer a spike that thousands of users would (every other request is still
+   * limited per IP, and the managed rules still inspect every request). The web ACL reads the token
+   * through a CloudFormation `secretsmanager` dynamic reference: the template holds the reference,
+   * never the value. Give the same secret's name to the stage's load test
+   * (`DeliveryPipeline.addStage(stage, { loadTest: { tokenSecretName } })`).
+   *
+   * The secret's value must be at most 200 characters (a WAF byte match string) and should not rotate
+   * by itself: CloudFormation reads it when it deploys the web ACL.
+   */
+  public exemptLoadTestFromRateLimit(token: secretsmanager.ISecret): void {
+    if (!this.firewall) {
+      invalid(this, 'exemptLoadTestFromRateLimit(token)', token.node.path, 'The load balancer has no firewall (webApplicationFirewall is false), so no rate limit applies to a load test: remove the call.');
+    }
+    if (this.loadTestToken && this.loadTestToken !== token) {
+      invalid(this, 'exemptLoadTestFromRateLimit(token)', token.node.path, `Already exempts the token ${this.loadTestToken.node.path}: use one token per load balancer.`);
+    }
+    this.loadTestToken = token;
+    this.firewall.exemptFromRateLimit(LOAD_TEST_TOKEN_HEADER, token.secretValue.unsafeUnwrap());
+  }
+
 
   /**
    * Saves the access log queries of one tier (its target group's requests) in the tier's folder,

@@ -28,7 +28,7 @@ function queriesNamed(t: Template): Map<string, string> {
 }
 
 describe('access logs in CloudWatch Logs', () => {
-  const { stack, lb, t } = sharedLoadBalancer();
+  const { lb, t } = sharedLoadBalancer();
   const groupId = logicalIdOf(lb.accessLogGroup!.node.defaultChild as logs.CfnLogGroup);
 
   test('a vended log delivery: source ALB_ACCESS_LOGS of the load balancer, JSON into the log group', () => {
