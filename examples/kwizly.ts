@@ -46,8 +46,15 @@ export interface KwizlyStackProps extends StackProps {
  * Redis lock. The database is RDS.
  */
 export class KwizlyStack extends Stack {
+  /** Name of the load-test token secret of the environment whose settings live under `prefix` (staging: `kwizly/staging/load-test-token`). */
+  public static loadTestTokenSecretName(settingsParameterPrefix: string): string {
+    return `${settingsParameterPrefix.replace(/^\/+/, '')}/load-test-token`;
+  }
+
   public readonly web: StatelessWebTier;
   public readonly lock: JobLock;
+  /** The token that lets the staging load test through the firewall's rate limit (environments whose profile asks for a load test). */
+  public readonly loadTestToken?: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: KwizlyStackProps = {}) {
     super(scope, id, props);
@@ -102,6 +109,22 @@ export class KwizlyStack extends Stack {
         ? `The certificate ARN is read at deploy from the SSM parameter ${prefix}/certificate-arn, which holds an ACM certificate ARN; cfn-guard cannot see through the Ref.`
         : 'The certificate ARN is the CertificateArn parameter, whose AllowedPattern only accepts ACM certificate ARNs; cfn-guard cannot see through the Ref.',
       ['CT.ELASTICLOADBALANCING.PR.2']);
+
+    if (EnvironmentProfile.of(this).loadTest) {
+      // The pipeline's load generators send this token; the firewall's per-IP rate limit does not count
+      // their requests (everyone else's still), so the load test measures the app, not the firewall.
+      this.loadTestToken = new secretsmanager.Secret(this, 'LoadTestToken', {
+        secretName: prefix ? KwizlyStack.loadTestTokenSecretName(prefix) : undefined,
+        description: 'Header value that exempts the Kwizly load test from the WAF per-IP rate limit',
+        generateSecretString: { excludePunctuation: true, passwordLength: 48 },
+      });
+      this.web.tierLoadBalancer.exemptLoadTestFromRateLimit(this.loadTestToken);
+      Findings.acknowledge(this.loadTestToken,
+        'A load-test token, not a credential to data: it only exempts requests from the per-IP rate limit. It does not rotate by itself because ' +
+        'CloudFormation copies it into the web ACL at deploy; it is readable with GetSecretValue alone (AWS managed key) by the pipeline\'s load generators.',
+        ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled',
+          'NIST.800.53.R5-SecretsManagerUsingKMSKey', 'HIPAA.Security-SecretsManagerUsingKMSKey']);
+    }
 
     const uploads = new SharedUploads(this, 'Uploads', { vpc: network.vpc, backupPlan: backups });
     uploads.mountOn(this.web, '/var/app/uploads');

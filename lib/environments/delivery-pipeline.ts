@@ -9,11 +9,12 @@ import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { createLogBucket, logBucketAccess } from '../common/log-bucket';
-import { invalid } from '../common/validation';
+import { invalid, warn } from '../common/validation';
 import { SPIKE_PROFILE_NAMES, spikeProfileNamed } from '../spike/profile';
 import { StatelessWebTier } from '../web-tier/stateless-web-tier';
 import { EnvironmentProfile } from './environment-profile';
-import { LoadTestScript } from './load-test-script';
+import { LOAD_TEST_TOKEN_ENV, LoadTestScript } from './load-test-script';
+import { LOAD_TEST_TOKEN_HEADER } from '../web-tier/tier-load-balancer';
 
 /**
  * The spike every web tier of every stage must absorb, checked by the spike simulator on the
@@ -126,6 +127,18 @@ export interface StageLoadTest {
    * @default 1000
    */
   readonly p95LatencyMillis?: number;
+  /**
+   * Name of a Secrets Manager secret (in the pipeline's account and region) whose value the load
+   * generators send in the `x-cdk-web-tiers-load-test` header, read by CodeBuild at the start of
+   * each build (never in the template or the script). Pair it with
+   * `TierLoadBalancer.exemptLoadTestFromRateLimit(secret)` on the stage's load balancer: the
+   * firewall's per-IP rate limit then lets the few generators offer the spike, and still limits
+   * everyone else. Without it, a stage behind the firewall answers most of the test with 403 (its
+   * rate limit counts each generator as one client) and the test fails.
+   *
+   * @default - no token: the generators are rate-limited like any client
+   */
+  readonly tokenSecretName?: string;
 }
 
 /**
@@ -360,12 +373,26 @@ export class DeliveryPipeline extends Construct {
         sources,
         timeScale: test.timeScale ?? 0.25,
         p95LatencyMillis: test.p95LatencyMillis,
+        tokenHeader: test.tokenSecretName ? LOAD_TEST_TOKEN_HEADER : undefined,
       });
     } catch (e) {
       return invalid(this, where, test.url, (e as Error).message.replace(/^cdk-web-tiers: /, ''));
     }
+    if (test.tokenSecretName !== undefined && !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(test.tokenSecretName)) {
+      invalid(this, `${where}.tokenSecretName`, test.tokenSecretName, 'Give the name of a Secrets Manager secret (letters, digits and /_+=.@-).');
+    }
+    if (test.tokenSecretName === undefined) {
+      warn(this, 'loadTestWithoutToken',
+        `${where} has no tokenSecretName: if the stage's load balancer has the firewall, its per-IP rate limit counts each load generator as one client ` +
+        'and blocks most of the test (403). Give tokenSecretName and call exemptLoadTestFromRateLimit(secret) on the stage\'s TierLoadBalancer.');
+    }
+    // CodeBuild reads the token at build start (and CDK grants the project secretsmanager:GetSecretValue on it).
+    const buildEnvironment: codebuild.BuildEnvironment | undefined = test.tokenSecretName === undefined ? undefined : {
+      environmentVariables: { [LOAD_TEST_TOKEN_ENV]: { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: test.tokenSecretName } },
+    };
     const k6 = `https://github.com/grafana/k6/releases/download/${K6_VERSION}/k6-${K6_VERSION}-linux-amd64.tar.gz`;
     return Array.from({ length: sources }, (_, i) => new pipelines.CodeBuildStep(`LoadTest-${stage.stageName}-${i + 1}`, {
+      buildEnvironment,
       commands: [
         `curl -fsSL ${k6} | tar -xz --strip-components=1`,
         `cat > load.js <<'CDK_WEB_TIERS_K6'\n${script}CDK_WEB_TIERS_K6`,

@@ -96,7 +96,9 @@ export class WebFirewall extends Construct {
 
   /**
    * Requests whose `header` is exactly `value` are not counted by the per-IP rate limit (a scope-down
-   * statement: "AWS WAF only counts and limits requests that match the scope-down statement"); every
+   * statement: "If you define a scope-down statement for the rule, AWS WAF only aggregates, counts, and
+   * rate limits requests that match the scope-down statement",
+   * https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-request-limiting.html); every
    * other request is, and the managed rules still inspect them all. `value` is a secretsmanager dynamic
    * reference, so the template holds the reference, not the token.
    */
