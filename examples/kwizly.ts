@@ -46,6 +46,11 @@ export interface KwizlyStackProps extends StackProps {
  * Redis lock. The database is RDS.
  */
 export class KwizlyStack extends Stack {
+  /** The SSM parameter that holds the image id of the environment whose settings live under `prefix` (`/kwizly/base-ami` without one). */
+  public static baseImageParameterName(settingsParameterPrefix?: string): string {
+    return `${settingsParameterPrefix ?? '/kwizly'}/base-ami`;
+  }
+
   /** Name of the load-test token secret of the environment whose settings live under `prefix` (staging: `kwizly/staging/load-test-token`). */
   public static loadTestTokenSecretName(settingsParameterPrefix: string): string {
     return `${settingsParameterPrefix.replace(/^\/+/, '')}/load-test-token`;
@@ -90,6 +95,13 @@ export class KwizlyStack extends Stack {
         branch: 'main',
         deployKey,
         packages: ['nodejs', 'npm'],
+        // Pinned: the image id is read from an SSM parameter that Kwizly's operators set on purpose (to an Amazon Linux
+        // 2023 release, promoted from development to staging to production), so an Amazon Linux release does not replace
+        // the fleet at the next deploy. `cdk synth` stays offline (no lookup, nothing in cdk.context.json):
+        //   aws ssm put-parameter --name /kwizly/<environment>/base-ami --type String --data-type aws:ec2:image --overwrite \
+        //     --value "$(aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 --query Parameter.Value --output text)"
+        machineImage: ec2.MachineImage.fromSsmParameter(KwizlyStack.baseImageParameterName(prefix)),
+        machineImageArchitecture: ec2.InstanceArchitecture.X86_64,
         buildCommands: ['npm ci', 'npm run build'],
         startCommand: 'npm start',
       }),
