@@ -116,11 +116,6 @@ export class KwizlyStack extends Stack {
       slo: { availability: 99.9, latency: { p99: Duration.millis(500) } },  // burn-rate alerts and the error budget on the dashboard
       deployment: { timeout: Duration.minutes(20) },
     });
-    Findings.acknowledge(this.web.listener,
-      prefix
-        ? `The certificate ARN is read at deploy from the SSM parameter ${prefix}/certificate-arn, which holds an ACM certificate ARN; cfn-guard cannot see through the Ref.`
-        : 'The certificate ARN is the CertificateArn parameter, whose AllowedPattern only accepts ACM certificate ARNs; cfn-guard cannot see through the Ref.',
-      ['CT.ELASTICLOADBALANCING.PR.2']);
 
     if (EnvironmentProfile.of(this).loadTest) {
       // The pipeline's load generators send this token; the firewall's per-IP rate limit does not count

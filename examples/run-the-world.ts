@@ -69,9 +69,6 @@ export class RunTheWorldStack extends Stack {
       // Attendees of one company often share an office address.
       requestsPerIpPer5Minutes: 10000,
     });
-    Findings.acknowledge(loadBalancer.listener,
-      'The certificate ARN is the CertificateArn parameter, whose AllowedPattern only accepts ACM certificate ARNs; cfn-guard cannot see through the Ref.',
-      ['CT.ELASTICLOADBALANCING.PR.2']);
 
     const databaseKey = EncryptionKeys.create(this, 'DatabaseKey', 'Run The World database and its credentials');
     this.database = new rds.DatabaseCluster(this, 'Database', {

@@ -1,8 +1,9 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Duration } from 'aws-cdk-lib';
+import { CfnParameter, CfnParameterProps, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TierLoadBalancer, TierLoadBalancerProps } from '../lib';
 import { logicalIdOf, newStack, resourcesOfType, testCertificate } from './helpers';
@@ -142,5 +143,36 @@ describe('TierLoadBalancer.exemptLoadTestFromRateLimit (issue 17, item 5)', () =
     const lb = new TierLoadBalancer(stack, 'Lb', { vpc, certificate: testCertificate(stack), webApplicationFirewall: false });
     expect(() => lb.exemptLoadTestFromRateLimit(secretsmanager.Secret.fromSecretNameV2(stack, 'Token', 't')))
       .toThrow(/invalid exemptLoadTestFromRateLimit\(token\).*webApplicationFirewall is false/);
+  });
+});
+
+describe('cfn-guard CT.ELASTICLOADBALANCING.PR.2 and a certificate ARN from a parameter (issue 17, item 8)', () => {
+  // The Control Tower rule (ct-elasticloadbalancing-pr-2.guard) accepts a listener certificate only as a literal
+  // arn:aws:acm:... or a Ref/GetAtt to an AWS::CertificateManager::Certificate of the template: a parameter is a finding.
+  function withParameter(parameter: Partial<CfnParameterProps>) {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    const arn = new CfnParameter(stack, 'CertificateArn', { type: 'String', ...parameter });
+    const lb = new TierLoadBalancer(stack, 'Lb', { vpc, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', arn.valueAsString) });
+    const listener = resourcesOfType(Template.fromStack(stack), 'AWS::ElasticLoadBalancingV2::Listener').find(([, l]) => l.Properties!.Protocol === 'HTTPS')![1];
+    return { lb, listener };
+  }
+
+  test('an SSM-typed parameter or an ACM-only AllowedPattern: acknowledged on the listener, with the parameter named in the reason', () => {
+    const ssm = withParameter({ type: 'AWS::SSM::Parameter::Value<String>', default: '/acme/prod/certificate-arn' }).listener;
+    expect(ssm.Metadata.guard.SuppressedRules).toEqual(['CT.ELASTICLOADBALANCING.PR.2']);
+    expect(ssm.Metadata['cdk-web-tiers:acknowledgements']['cfn-guard']['CT.ELASTICLOADBALANCING.PR.2']).toMatch(/SSM parameter \/acme\/prod\/certificate-arn/);
+    const pattern = withParameter({ allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$' }).listener;
+    expect(pattern.Metadata['cdk-web-tiers:acknowledgements']['cfn-guard']['CT.ELASTICLOADBALANCING.PR.2']).toMatch(/AllowedPattern .* only accepts ACM certificate ARNs/);
+  });
+
+  test('a plain String parameter, which could hold any ARN, stays a finding', () => {
+    expect(withParameter({}).listener.Metadata?.guard).toBeUndefined();
+  });
+
+  test('a literal ACM ARN needs no acknowledgement', () => {
+    const { template } = build();
+    const [, listener] = resourcesOfType(template, 'AWS::ElasticLoadBalancingV2::Listener').find(([, l]) => l.Properties!.Protocol === 'HTTPS')!;
+    expect(listener.Metadata?.guard).toBeUndefined();
   });
 });

@@ -6,7 +6,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { keyFor } from '../common/encryption';
@@ -261,6 +261,7 @@ export class TierLoadBalancer extends Construct {
         open,
         defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' }),
       });
+      acknowledgeParameterCertificate(this.listener, props.certificate!);
       const redirect = this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open });
       acknowledgeFindings(redirect,
         'Port 80 only answers with a permanent redirect to HTTPS on 443; it serves no content, so it has no certificate.',
@@ -391,4 +392,32 @@ export class TierLoadBalancer extends Construct {
     this.defaultTier = `${this.defaultTier} and ${tier.node.path}`;
     return queries;
   }
+}
+
+/**
+ * cfn-guard's CT.ELASTICLOADBALANCING.PR.2 accepts a listener certificate only as a literal ACM ARN
+ * or a Ref/GetAtt to an AWS::CertificateManager::Certificate of the same template, so it reports
+ * the pattern this README recommends (the ARN as a stack parameter, or an SSM parameter when a
+ * pipeline passes no parameters) although the certificate is an ACM one. Acknowledged here, with
+ * the reason, only when the template itself shows that the value is an ACM certificate ARN: a
+ * parameter whose AllowedPattern accepts only ACM ARNs, or an SSM-typed parameter (the value is
+ * read at deploy from the named SSM parameter, which holds the ARN of the acm.ICertificate the
+ * listener was given). A plain String parameter without such a pattern stays a finding.
+ */
+function acknowledgeParameterCertificate(listener: elbv2.ApplicationListener, certificate: acm.ICertificate): void {
+  if (!Token.isUnresolved(certificate.certificateArn)) return;
+  const stack = Stack.of(listener);
+  const ref = (stack.resolve(certificate.certificateArn) as { Ref?: unknown } | undefined)?.Ref;
+  if (typeof ref !== 'string') return;
+  const parameter = stack.node.findAll().find((c): c is CfnParameter => c instanceof CfnParameter && stack.resolve(c.logicalId) === ref);
+  if (!parameter) return;
+  let reason: string | undefined;
+  if (parameter.type.startsWith('AWS::SSM::Parameter::Value') && typeof parameter.default === 'string') {
+    reason = `The certificate ARN is read at deploy from the SSM parameter ${parameter.default} (stack parameter ${ref}), which holds the ARN of the ACM ` +
+      'certificate given as the listener\'s acm.ICertificate; cfn-guard accepts only a literal ACM ARN or a Ref to a certificate of the same template.';
+  } else if (parameter.allowedPattern !== undefined && /acm/.test(parameter.allowedPattern) && /^\^/.test(parameter.allowedPattern) && /\$$/.test(parameter.allowedPattern)) {
+    reason = `The certificate ARN is the stack parameter ${ref}, whose AllowedPattern (${parameter.allowedPattern}) only accepts ACM certificate ARNs; ` +
+      'cfn-guard accepts only a literal ACM ARN or a Ref to a certificate of the same template.';
+  }
+  if (reason) acknowledgeFindings(listener, reason, 'CT.ELASTICLOADBALANCING.PR.2');
 }
