@@ -160,10 +160,10 @@ describe('cfn-guard CT.ELASTICLOADBALANCING.PR.2 and a certificate ARN from a pa
 
   test('an SSM-typed parameter or an ACM-only AllowedPattern: acknowledged on the listener, with the parameter named in the reason', () => {
     const ssm = withParameter({ type: 'AWS::SSM::Parameter::Value<String>', default: '/acme/prod/certificate-arn' }).listener;
-    expect(ssm.Metadata.guard.SuppressedRules).toEqual(['CT.ELASTICLOADBALANCING.PR.2']);
-    expect(ssm.Metadata['cdk-web-tiers:acknowledgements']['cfn-guard']['CT.ELASTICLOADBALANCING.PR.2']).toMatch(/SSM parameter \/acme\/prod\/certificate-arn/);
+    expect(ssm.Metadata!.guard.SuppressedRules).toEqual(['CT.ELASTICLOADBALANCING.PR.2']);
+    expect(ssm.Metadata!['cdk-web-tiers:acknowledgements']['cfn-guard']['CT.ELASTICLOADBALANCING.PR.2']).toMatch(/SSM parameter \/acme\/prod\/certificate-arn/);
     const pattern = withParameter({ allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$' }).listener;
-    expect(pattern.Metadata['cdk-web-tiers:acknowledgements']['cfn-guard']['CT.ELASTICLOADBALANCING.PR.2']).toMatch(/AllowedPattern .* only accepts ACM certificate ARNs/);
+    expect(pattern.Metadata!['cdk-web-tiers:acknowledgements']['cfn-guard']['CT.ELASTICLOADBALANCING.PR.2']).toMatch(/AllowedPattern .* only accepts ACM certificate ARNs/);
   });
 
   test('a plain String parameter, which could hold any ARN, stays a finding', () => {

@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Duration, Size } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { AppSource } from '../app/app-source';
+import { AppSource } from './app-source';
 import { BootStep } from './boot-step';
 
 /**

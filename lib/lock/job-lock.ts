@@ -10,11 +10,13 @@ import { acknowledgeFindings } from '../common/acknowledge';
 import { keyFor } from '../common/encryption';
 import { dataSubnets } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
-import { EnvironmentProfile } from '../environments/environment-profile';
+import { EnvironmentProfile } from '../common/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
+import { IJobLock, ScheduledJobOptions } from '../fleet/scheduled-job-options';
 import { ITier } from '../fleet/tier';
 import { joblockCliAsset } from './joblock-cli-asset';
+import { ScheduledJob } from './scheduled-job';
 import { JobLockAlarmOptions, JobLockAlarms } from '../observability/job-lock-alarms';
 import { checkSameVpc, recordVpc } from '../common/input-checks';
 
@@ -103,7 +105,7 @@ export interface JobLockProps {
  * in another zone. `allowFrom(tier)` opens the port from that tier only, grants reading the token
  * and installs the CLI with its connection URL.
  */
-export class JobLock extends Construct implements ec2.IConnectable {
+export class JobLock extends Construct implements ec2.IConnectable, IJobLock {
   /** The AUTH token, generated at deploy time. */
   public readonly authSecret: secretsmanager.Secret;
   /** Network access to the cache. */
@@ -211,6 +213,14 @@ export class JobLock extends Construct implements ec2.IConnectable {
     this.endpointPort = port;
     this.cliAsset = joblockCliAsset(this, 'Cli');
     this.alarms = new JobLockAlarms(this, 'Alarms', { replicationGroupId: group.ref, nodes: multiAz ? 2 : 1, options: props.alarms });
+  }
+
+  /**
+   * Runs a command on a schedule on exactly one instance of the tier per tick (what
+   * `tier.addScheduledJob(name, { jobLock: lock, ... })` calls). The tier is allowed to use the lock.
+   */
+  public scheduleJob(tier: ITier, name: string, options: ScheduledJobOptions): void {
+    new ScheduledJob(tier, name, { ...options, jobLock: this });
   }
 
   /**

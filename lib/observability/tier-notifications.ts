@@ -8,7 +8,7 @@ import { Aspects, Aws, IAspect, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { keyFor } from '../common/encryption';
 import { invalid } from '../common/validation';
-import { EnvironmentProfile } from '../environments/environment-profile';
+import { EnvironmentProfile } from '../common/environment-profile';
 import { isComponentAlarm } from './alarm-components';
 
 /**

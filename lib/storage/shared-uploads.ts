@@ -9,7 +9,7 @@ import { acknowledgeFindings } from '../common/acknowledge';
 import { stackDefaultKey } from '../common/encryption';
 import { dataSubnets, slug } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
-import { EnvironmentProfile } from '../environments/environment-profile';
+import { EnvironmentProfile } from '../common/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';

@@ -12,9 +12,9 @@ import { createLogBucket, logBucketAccess } from '../common/log-bucket';
 import { invalid, warn } from '../common/validation';
 import { SPIKE_PROFILE_NAMES, spikeProfileNamed } from '../spike/profile';
 import { StatelessWebTier } from '../web-tier/stateless-web-tier';
-import { EnvironmentProfile } from './environment-profile';
-import { LOAD_TEST_TOKEN_ENV, LoadTestScript } from './load-test-script';
+import { EnvironmentProfile } from '../common/environment-profile';
 import { LOAD_TEST_TOKEN_HEADER } from '../web-tier/tier-load-balancer';
+import { LOAD_TEST_TOKEN_ENV, LoadTestScript } from './load-test-script';
 
 /**
  * The spike every web tier of every stage must absorb, checked by the spike simulator on the

@@ -2,8 +2,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { acknowledgeFindings } from '../common/acknowledge';
-import { invalid } from '../common/validation';
+import { acknowledgeFindings } from './acknowledge';
+import { invalid } from './validation';
 
 /**
  * What an environment profile sets. Every value is a default: a prop given to a construct always wins.
