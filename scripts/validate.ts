@@ -201,7 +201,11 @@ function nothingToCheck(source: string): number {
 function checkReadmeTable(markdown: string, update: boolean): boolean {
   const readmeFile = path.join(ROOT, 'README.md');
   const readme = fs.readFileSync(readmeFile, 'utf-8');
-  const rows = markdown.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| **Total**'));
+  // The per-stack table only: the first table of the report (the lists of findings below it are tables too).
+  const lines = markdown.split('\n');
+  const first = lines.findIndex((line) => line.startsWith('| '));
+  const tableEnd = lines.findIndex((line, i) => i > first && !line.startsWith('| '));
+  const rows = lines.slice(first, tableEnd < 0 ? undefined : tableEnd).filter((line) => !line.startsWith('| **Total**'));
   const start = readme.indexOf(rows[0]);
   if (start < 0) {
     log('README.md has no validator table (a line starting with the header row of .validate/report.md)');
