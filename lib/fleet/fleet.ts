@@ -14,13 +14,13 @@ import { acknowledgeFindings } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../common/environment-profile';
+import { SPIKE_DECLARATION_METADATA_KEY, estimateBoot } from './boot-estimate';
 import { BootScript, MAX_USER_DATA_BYTES, bootFile, bootFilesDir } from './boot-script';
 import { BootPhase, BootStep } from './boot-step';
 import { ResolvedCapacity } from './capacity';
 import { resolveInstanceTypes, resolveSpotInstanceTypes } from './instance-types';
 import { ManagedPolicyPrincipal } from './policy-principal';
 import { RollingDeployment, TierInstanceProps } from './tier';
-import { recordVpc } from '../common/input-checks';
 
 /** The tag that marks a fleet's Auto Scaling group; IAM conditions on it scope self-reporting. */
 export const FLEET_TAG = 'cdk-web-tiers:fleet';
@@ -64,6 +64,8 @@ export class Fleet extends Construct {
   public readonly encryptionKey: kms.IKey;
   public readonly notificationsTopic: sns.ITopic;
   public readonly launchTemplate: ec2.LaunchTemplate;
+  /** The VPC the instances run in. */
+  public readonly vpc: ec2.IVpc;
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   public readonly bootScript: BootScript;
   /**
@@ -75,6 +77,7 @@ export class Fleet extends Construct {
   public readonly bootFiles: s3assets.Asset;
   private environmentSecrets = 0;
   private readonly appPort?: number;
+  private readonly spikeDeclaration: Record<string, number> = {};
   private targetGroup?: elbv2.ITargetGroup;
 
   constructor(scope: Construct, id: string, props: FleetProps) {
@@ -82,7 +85,7 @@ export class Fleet extends Construct {
     const stack = Stack.of(this);
     this.appPort = props.appPort;
     const subnets = selectInstanceSubnets(scope, props.vpc, props.vpcSubnets);
-    recordVpc(scope, props.vpc);
+    this.vpc = props.vpc;
     const rootVolumeGiB = (props.rootVolumeSize ?? Size.gibibytes(20)).toGibibytes({ rounding: SizeRoundingBehavior.NONE });
     // gp3 volumes hold 1 GiB to 16 TiB; the root volume must also hold the image (8 GiB for Amazon Linux 2023).
     checkInteger(scope, 'rootVolumeSize (GiB)', rootVolumeGiB, 8, 16_384);
@@ -248,9 +251,24 @@ export class Fleet extends Construct {
     acknowledgeInstanceTypeFindings(this.autoScalingGroup, instanceTypes);
     // Listing the zones as well as the subnets makes the spread explicit to template checks.
     cfnGroup.availabilityZones = subnets.availabilityZones;
+    // What the spike simulator cannot read from the configuration: boot and warm start (estimated
+    // from the final boot steps, or declared), plus what the tier declares with _declareForSpike.
+    checkInteger(scope, 'expectedBootTime (seconds)', props.expectedBootTime?.toSeconds(), 0, 7200);
+    checkInteger(scope, 'expectedWarmStartTime (seconds)', props.expectedWarmStartTime?.toSeconds(), 0, 7200);
+    cfnGroup.addMetadata(SPIKE_DECLARATION_METADATA_KEY, Lazy.any({
+      produce: () => ({ ...estimateBoot(this.bootScript.stepNames, props.expectedBootTime, props.expectedWarmStartTime), ...this.spikeDeclaration }),
+    }));
     // Every permission must exist before the first instance boots (mounts, secrets, signals).
     // So nothing in the instance policy may ever reference the group: self-reporting uses a tag condition.
     this.autoScalingGroup.node.addDependency(this.role, this.instancePolicy);
+  }
+
+  /**
+   * Adds fields to the group's spike declaration (requests per second per instance, availability objective).
+   * @internal
+   */
+  public _declareForSpike(fields: { readonly requestsPerSecondPerInstance?: number; readonly availabilityObjectivePercent?: number }): void {
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) this.spikeDeclaration[k] = v;
   }
 
   /**

@@ -39,6 +39,10 @@ export abstract class TierBase extends Construct implements ITier {
     return this._fleet.grantPrincipal;
   }
 
+  public get vpc(): ec2.IVpc {
+    return this._fleet.vpc;
+  }
+
   public get logGroup(): logs.ILogGroup {
     return this._fleet.logGroup;
   }

@@ -28,6 +28,8 @@ export interface ITier extends IConstruct, ec2.IConnectable, iam.IGrantable {
   readonly role: iam.IRole;
   /** The log group that receives the boot, app, job and health logs of every instance. */
   readonly logGroup: logs.ILogGroup;
+  /** The VPC the instances run in. */
+  readonly vpc: ec2.IVpc;
   /** The user that runs the app on the instances. */
   readonly appUser: string;
   /**
@@ -168,6 +170,20 @@ export interface TierInstanceProps {
    * @default false
    */
   readonly containerHost?: boolean;
+  /**
+   * How long an instance takes from launch until the app answers, as measured. It is written
+   * into the group's metadata for the spike simulator (`expectSpike`, the CLI, the pipeline's
+   * gate) and the instance lab checks it.
+   *
+   * @default - estimated from the boot steps: about 2 minutes for an image with the app baked in, 7 for a source built at boot
+   */
+  readonly expectedBootTime?: Duration;
+  /**
+   * How long an instance takes from leaving a stopped warm pool until the app answers.
+   *
+   * @default - estimated: instance start and app start, plus clone and build again for a git source
+   */
+  readonly expectedWarmStartTime?: Duration;
   /**
    * Retention of the tier's log group (boot, app, job and health logs).
    *

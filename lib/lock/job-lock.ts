@@ -18,7 +18,7 @@ import { ITier } from '../fleet/tier';
 import { joblockCliAsset } from './joblock-cli-asset';
 import { ScheduledJob } from './scheduled-job';
 import { JobLockAlarmOptions, JobLockAlarms } from '../observability/job-lock-alarms';
-import { checkSameVpc, recordVpc } from '../common/input-checks';
+import { checkSameVpc } from '../common/input-checks';
 
 /**
  * The cache engine behind a {@link JobLock}.
@@ -108,6 +108,8 @@ export interface JobLockProps {
 export class JobLock extends Construct implements ec2.IConnectable, IJobLock {
   /** The AUTH token, generated at deploy time. */
   public readonly authSecret: secretsmanager.Secret;
+  /** The VPC of the cache; a tier must run in it to use the lock. */
+  public readonly vpc: ec2.IVpc;
   /** Network access to the cache. */
   public readonly connections: ec2.Connections;
   /** Primary endpoint address. */
@@ -130,7 +132,7 @@ export class JobLock extends Construct implements ec2.IConnectable, IJobLock {
     const multiAz = props.multiAz ?? profile.lockFailover;
     const port = props.port ?? 6379;
     validateEngine(this, engine);
-    recordVpc(this, props.vpc);
+    this.vpc = props.vpc;
     checkInteger(this, 'port', port, 1024, 65535);
     if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(nodeType)) {
       invalid(this, 'nodeType', nodeType, "Use an ElastiCache node type such as 'cache.t4g.micro'.");

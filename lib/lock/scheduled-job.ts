@@ -19,11 +19,15 @@ const TICK_RECORD_KEEP = Duration.hours(24);
  * same thing.
  */
 export class ScheduledJob extends Construct {
+  /** The job's alarms (nobody ran a tick, a tick ran twice, a run failed). */
+  public readonly alarms: ScheduledJobAlarms;
+
   constructor(tier: ITier, name: string, options: ScheduledJobOptions) {
     // Checked before the construct exists: the name becomes part of its id.
     checkJobName(tier, name);
+    checkJobOptions(tier, name, options);
     super(tier, `ScheduledJob-${name}`);
-    installScheduledJob(tier, name, options);
+    this.alarms = installScheduledJob(tier, name, options);
   }
 }
 
@@ -36,7 +40,23 @@ function checkJobName(tier: ITier, name: string): void {
   }
 }
 
-function installScheduledJob(tier: ITier, name: string, options: ScheduledJobOptions): void {
+function checkJobOptions(tier: ITier, name: string, options: ScheduledJobOptions): void {
+  // Callers in JavaScript or Python skip the type checker: name what is missing.
+  if (options === undefined || options === null || typeof options !== 'object') {
+    invalid(tier, `addScheduledJob(${name})`, options, "Give the job's options: { schedule: '0 8 * * *', command: '...', jobLock: lock }.");
+  }
+  if (typeof options.schedule !== 'string') {
+    invalid(tier, `addScheduledJob(${name}).schedule`, options.schedule, "Give a 5-field cron expression as a string, for example '0 8 * * *'.");
+  }
+  if (typeof options.command !== 'string') {
+    invalid(tier, `addScheduledJob(${name}).command`, options.command, "Give the command to run as a string, for example 'php artisan schedule:cleanup'.");
+  }
+  if (options.jobLock === undefined || options.jobLock === null || typeof options.jobLock.allowFrom !== 'function') {
+    invalid(tier, `addScheduledJob(${name}).jobLock`, options.jobLock, 'Give the JobLock that lets one instance win each tick: { jobLock: lock, ... }.');
+  }
+}
+
+function installScheduledJob(tier: ITier, name: string, options: ScheduledJobOptions): ScheduledJobAlarms {
   if (!Token.isUnresolved(options.command) && options.command.trim() === '') {
     invalid(tier, `addScheduledJob(${name}).command`, options.command, "Give the command to run, for example 'php artisan schedule:cleanup'.");
   }
@@ -67,7 +87,7 @@ function installScheduledJob(tier: ITier, name: string, options: ScheduledJobOpt
     },
   });
   // At the tier, not under the ScheduledJob, so that the alarms keep the logical ids they had.
-  new ScheduledJobAlarms(tier, `Job-${name}-Alarms`, { tier: tier.node.path, job: name, options: options.alarms });
+  return new ScheduledJobAlarms(tier, `Job-${name}-Alarms`, { tier: tier.node.path, job: name, options: options.alarms });
 }
 
 function capitalize(text: string): string {

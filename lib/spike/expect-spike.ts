@@ -30,13 +30,13 @@ export interface ExpectSpikeOptions {
   /**
    * Seconds from launch until the app answers.
    *
-   * @default 120
+   * @default - the boot time the tier declares in its group's metadata, else 120
    */
   readonly bootSeconds?: number;
   /**
    * Demand before the spike, in requests per second.
    *
-   * @default - half of what the tier's starting instances serve
+   * @default - the baseline the tier declares, else 100 requests per second
    */
   readonly baselineRequestsPerSecond?: number;
   /**

@@ -17,6 +17,7 @@ import { WebTierAlarms } from '../observability/web-tier-alarms';
 import { WebTierSlo } from '../observability/web-tier-slo';
 import { ExpectSpikeOptions, spikeExpectationErrors, validateExpectSpike } from '../spike/expect-spike';
 import { DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE } from '../spike/model';
+import { DEFAULT_BASELINE_REQUESTS_PER_SECOND } from '../spike/constants';
 import { TierLoadBalancer } from './tier-load-balancer';
 import { validateHealthCheck } from './web-tier-health';
 import { addLivenessReporter } from './web-tier-liveness';
@@ -114,6 +115,7 @@ export class StatelessWebTier extends TierBase {
     this.targetGroup.setAttribute('target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage',
       health.failOpenBelowHealthyPercent === 0 ? 'off' : String(health.failOpenBelowHealthyPercent));
     this.requestsPerSecondPerInstance = props.scaling?.requestsPerSecondPerInstance;
+    fleet._declareForSpike({ requestsPerSecondPerInstance: this.requestsPerSecondPerInstance, availabilityObjectivePercent: props.slo?.availability });
     if (health.port !== undefined && health.port !== this.appPort) {
       // The target group only opens the traffic port; a separate health port needs its own rule.
       this.loadBalancer.connections.allowTo(this.connections, ec2.Port.tcp(health.port), 'Load balancer health checks');
@@ -165,9 +167,9 @@ export class StatelessWebTier extends TierBase {
   public expectSpike(options: ExpectSpikeOptions): void {
     validateExpectSpike(this, options);
     const group = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
-    const min = Number(group.minSize);
     const perInstance = options.requestsPerSecondPerInstance ?? this.requestsPerSecondPerInstance ?? DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE;
-    const baseline = options.baselineRequestsPerSecond ?? min * perInstance / 2;
+    // The simulator's default baseline is absolute, never derived from the group's size.
+    const baseline = options.baselineRequestsPerSecond ?? DEFAULT_BASELINE_REQUESTS_PER_SECOND;
     const needed = Math.ceil(options.factor * baseline / perInstance);
     if (!Token.isUnresolved(group.maxSize) && Number(group.maxSize) < needed) {
       warn(this, 'spikeAboveMaxCapacity', `capacity.max (${group.maxSize}) is below the ${needed} instances that a ${options.factor}x spike needs ` +

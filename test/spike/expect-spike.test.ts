@@ -20,7 +20,8 @@ describe('tier.expectSpike', () => {
       message = (e as Error).message;
     }
     expect(message).toContain('Test/Web: the spike simulator says this tier does not absorb a TV ad 15x within 3 minutes');
-    expect(message).toContain('(100 requests/s per instance, 120 s boot, baseline 100 requests/s)');
+    // The boot the tier declares in its group's metadata (an image: no build at boot), the absolute default baseline.
+    expect(message).toContain('(100 requests/s per instance, 96 s boot, baseline 100 requests/s)');
     expect(message).toMatch(/capacity covers demand (never|after [\d.]+ minutes), [\d.]+ % of requests over capacity in the first 30 minutes, peak \d+ instances/);
     expect(message).toContain('raise capacity.max to at least 15');
     expect(message).toContain('have capacity ready');
