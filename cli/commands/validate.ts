@@ -29,7 +29,7 @@ export const validateCommand: CliCommand = {
     'Spot-capable group, warm pool without MaxGroupPreparedCapacity, more than 10 CloudWatch Logs resource policies per',
     'account and region, a one-time scheduled action in the past, user data over 16 KB, IAM database authentication',
     'without an rds-db:connect grant, instance type and image of different architectures, an ELB health check grace',
-    'period shorter than the boot in the group\'s cdk-web-tiers:bootSeconds metadata). Acknowledge a finding with',
+    'period shorter than the boot in the group\'s cdk-web-tiers:spike metadata). Acknowledge a finding with',
     'Findings.acknowledge(resource, reason, [\'DeployRules-<Rule>\']).',
     '',
     'Exit codes: 0 clean, 1 unacknowledged findings or acknowledgement problems, 2 a tool could not run or there is',

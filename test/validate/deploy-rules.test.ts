@@ -202,7 +202,7 @@ describe('DeployRules-HealthCheckGrace', () => {
   // EC2 Auto Scaling from marking your newly launched instances Unhealthy and terminating them unnecessarily if they don't
   // immediately pass these health checks after they enter the InService state." and "If you use lifecycle hooks for
   // instance launch, you can set the health check grace period to 0."
-  const boot = { Metadata: { 'cdk-web-tiers:bootSeconds': 240 } };
+  const boot = { Metadata: { 'cdk-web-tiers:spike': { bootSeconds: 240, warmStartSeconds: 30 } } };
 
   test('ELB health checks with a grace period shorter than the declared boot are an error', () => {
     expect(run(HealthCheckGrace, stack('Short', { Resources: { Group: GROUP({ HealthCheckType: 'ELB', HealthCheckGracePeriod: 60 }, boot) } }))).toEqual(['Short/Group']);

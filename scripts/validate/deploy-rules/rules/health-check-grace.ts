@@ -2,15 +2,21 @@ import { DeployRule, RuleHit, literalNumber, mentions, resourcesOf } from '../ru
 import { arr, obj } from '../../model';
 
 /**
- * Group metadata key that tells how many seconds an instance of the group takes from launch to
- * serving (cdk-web-tiers writes it on the groups it creates, see issue 19; any app may write it:
- * `(group.node.defaultChild as CfnResource).addMetadata('cdk-web-tiers:bootSeconds', 240)`).
+ * Group metadata key whose `bootSeconds` tells how many seconds an instance of the group takes
+ * from launch to serving: the spike declaration that cdk-web-tiers writes on the groups it creates
+ * (issue 19, `SpikeGroupDeclaration` in lib/spike/model.ts), and that any app may write:
+ * `(group.node.defaultChild as CfnResource).addMetadata('cdk-web-tiers:spike', { bootSeconds: 240 })`.
  */
-export const BOOT_SECONDS_METADATA_KEY = 'cdk-web-tiers:bootSeconds';
+export const SPIKE_METADATA_KEY = 'cdk-web-tiers:spike';
+
+/** The boot a group declares in its template, or undefined. */
+export function declaredBootSeconds(metadata: Record<string, unknown>): number | undefined {
+  return literalNumber(obj(metadata[SPIKE_METADATA_KEY]).bootSeconds);
+}
 
 /**
  * ELB health checks whose grace period is shorter than the boot the template declares (metadata
- * `cdk-web-tiers:bootSeconds` on the group): "The grace period prevents Amazon EC2 Auto Scaling
+ * `cdk-web-tiers:spike`, its `bootSeconds`, on the group): "The grace period prevents Amazon EC2 Auto Scaling
  * from marking your newly launched instances Unhealthy and terminating them unnecessarily if they
  * don't immediately pass these health checks after they enter the InService state." With a grace
  * period shorter than the boot, every new instance is replaced before it can serve (the default is
@@ -32,7 +38,7 @@ export const HealthCheckGrace: DeployRule = {
       for (const group of resourcesOf(stack.template, 'AWS::AutoScaling::AutoScalingGroup')) {
         const type = String(group.properties.HealthCheckType ?? 'EC2');
         if (!/\bELB\b/.test(type)) continue;
-        const boot = literalNumber(group.metadata[BOOT_SECONDS_METADATA_KEY]);
+        const boot = declaredBootSeconds(group.metadata);
         if (boot === undefined) continue;
         const launching = (h: unknown) => obj(h).LifecycleTransition === 'autoscaling:EC2_INSTANCE_LAUNCHING';
         const hooked = arr(group.properties.LifecycleHookSpecificationList).some(launching)
@@ -43,7 +49,7 @@ export const HealthCheckGrace: DeployRule = {
         hits.push({
           stack,
           logicalId: group.logicalId,
-          message: `ELB health checks with HealthCheckGracePeriod ${grace} s, shorter than the ${boot} s boot the group declares (${BOOT_SECONDS_METADATA_KEY}): ` +
+          message: `ELB health checks with HealthCheckGracePeriod ${grace} s, shorter than the ${boot} s boot the group declares (${SPIKE_METADATA_KEY} bootSeconds): ` +
             'the grace period is what "prevents Amazon EC2 Auto Scaling from marking your newly launched instances Unhealthy and terminating them" before they pass. ' +
             `Fix: set HealthCheckGracePeriod to at least ${boot}, or add a launch lifecycle hook that completes when the instance is ready.`,
         });
