@@ -3,7 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CfnOutput, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppSource, Findings, KubernetesWebTier, StatelessWebTier, TierCluster, TierLoadBalancer, TierNetwork, TierNotifications } from '../lib';
+import { AppSource, KubernetesWebTier, StatelessWebTier, TierCluster, TierLoadBalancer, TierNetwork, TierNotifications } from '../lib';
 
 /**
  * Props of the Buycycle hybrid example.
@@ -47,9 +47,6 @@ export class BuycycleHybridStack extends Stack {
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn.valueAsString),
       deletionProtection: props.deletionProtection,
     });
-    Findings.acknowledge(loadBalancer.listener,
-      'The certificate ARN is the CertificateArn parameter, whose AllowedPattern only accepts ACM certificate ARNs; cfn-guard cannot see through the Ref.',
-      ['CT.ELASTICLOADBALANCING.PR.2']);
 
     // Static: a fixed baseline on EC2, the default tier of the load balancer.
     this.storefront = new StatelessWebTier(this, 'Storefront', {

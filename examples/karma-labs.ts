@@ -2,7 +2,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { CfnOutput, CfnParameter, Stack, StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AppSource, Findings, SingletonWorker, StatelessWebTier, TierLoadBalancer, TierNetwork, TierNotifications } from '../lib';
+import { AppSource, SingletonWorker, StatelessWebTier, TierLoadBalancer, TierNetwork, TierNotifications } from '../lib';
 
 /**
  * Props of the Karma Labs example.
@@ -52,9 +52,6 @@ export class KarmaLabsStack extends Stack {
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', certificateArn.valueAsString),
       deletionProtection: props.deletionProtection,
     });
-    Findings.acknowledge(loadBalancer.listener,
-      'The certificate ARN is the CertificateArn parameter, whose AllowedPattern only accepts ACM certificate ARNs; cfn-guard cannot see through the Ref.',
-      ['CT.ELASTICLOADBALANCING.PR.2']);
 
     const image = (tier: string) => AppSource.fromMachineImage(
       ec2.MachineImage.fromSsmParameter(`/karma-labs/${tier}/ami`),

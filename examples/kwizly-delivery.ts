@@ -51,7 +51,11 @@ export class KwizlyDeliveryStack extends Stack {
     const production = new KwizlyStage(app, 'Production', EnvironmentProfile.production(), { env });
     this.pipeline.addStage(development);
     this.pipeline.addStage(staging, {
-      loadTest: { url: 'https://staging.kwizly.example/healthz', baselineRequestsPerSecond: 40, factor: 4, profile: 'step', sources: 2 },
+      loadTest: {
+        url: 'https://staging.kwizly.example/healthz', baselineRequestsPerSecond: 40, factor: 4, profile: 'step', sources: 2,
+        // The staging firewall exempts requests carrying this secret from its per-IP rate limit (KwizlyStack).
+        tokenSecretName: KwizlyStack.loadTestTokenSecretName('/kwizly/staging'),
+      },
     });
     this.pipeline.addStage(production);
     this.stages = [development, staging, production];

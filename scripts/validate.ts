@@ -1,8 +1,9 @@
 /**
- * `npm run validate`: synthesize every example stack and run seven security checks on them.
+ * `npm run validate`: synthesize every example stack and run eight checks on them.
  *
  *   cdk-nag 3 packs (AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1), on the construct tree
  *   cfn-guard 3.1 + AWS Control Tower proactive rules, cfn-lint and checkov, on the templates
+ *   deploy-rules: this package's own pack of what AWS refuses at deploy time (scripts/validate/deploy-rules/)
  *
  * Prints one row per stack with "unacknowledged / acknowledged" findings per validator, then every
  * unacknowledged finding and every acknowledgement problem (stale, or without a reason of at least
@@ -25,10 +26,11 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { loadAppBuilder, synthesizeStacks, templateAcks, writeBareTemplates } from './validate/assembly';
 import { runCdkNag } from './validate/cdk-nag';
-import { loadCloudAssembly } from './validate/cloud-assembly';
+import { assemblyStackNames, loadCloudAssembly } from './validate/cloud-assembly';
 import { runCfnGuard } from './validate/cfn-guard';
 import { runCfnLint } from './validate/cfn-lint';
 import { runCheckov } from './validate/checkov';
+import { DEPLOY_RULES, runDeployRules } from './validate/deploy-rules';
 import { PINNED_PYTHON_TOOLS, PythonMissingError, PythonTools, ensurePythonTools } from './validate/python';
 import { buildReport } from './validate/report';
 import { Finding, StackInfo, ValidatorResult } from './validate/model';
@@ -110,6 +112,9 @@ export async function validate(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
   const { appModule, assemblyDir, updateReadme } = parseArgs(argv);
+  if (assemblyDir && assemblyStackNames(assemblyDir).length === 0) {
+    return nothingToCheck(assemblyDir);
+  }
 
   let python: PythonTools;
   try {
@@ -143,7 +148,7 @@ export async function validate(argv: readonly string[]): Promise<number> {
     log(`synthesized ${stacks.length} stack(s) into ${path.relative(ROOT, workDir)}/cdk.out (${elapsed()})`);
   }
   if (stacks.length === 0) {
-    throw new Error(`${appModule} synthesized no stacks`);
+    return nothingToCheck(assemblyDir ?? appModule!);
   }
 
   // The template-level tools run as child processes while cdk-nag walks the tree here.
@@ -154,6 +159,8 @@ export async function validate(argv: readonly string[]): Promise<number> {
     runCfnLint(python.cfnLint, stacks, bareFiles, acks, workDir),
     runCheckov(python.checkov, stacks, bareFiles, acks, workDir),
   ]);
+  const deployRules = runDeployRules(stacks, acks);
+  log(`deploy-rules: ${DEPLOY_RULES.length} rules in ${deployRules.seconds.toFixed(1)} s`);
   const nagStarted = Date.now();
   const nag = fromNagNames(runCdkNag(app, nagStacks, nagOptions));
   log(`cdk-nag: 4 packs in ${((Date.now() - nagStarted) / 1000).toFixed(1)} s`);
@@ -165,10 +172,11 @@ export async function validate(argv: readonly string[]): Promise<number> {
   const guardVersion = (JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'guard-version.json'), 'utf-8')) as { version: string }).version;
   const toolsLine =
     `Tools: cdk-nag ${versionOf('cdk-nag')}, cfn-guard ${guardVersion} with the Control Tower rules of ` +
-    `@cdklabs/cdk-validator-cfnguard ${versionOf('@cdklabs/cdk-validator-cfnguard')}, cfn-lint ${PINNED_PYTHON_TOOLS['cfn-lint']}, checkov ${PINNED_PYTHON_TOOLS.checkov}.`;
+    `@cdklabs/cdk-validator-cfnguard ${versionOf('@cdklabs/cdk-validator-cfnguard')}, cfn-lint ${PINNED_PYTHON_TOOLS['cfn-lint']}, checkov ${PINNED_PYTHON_TOOLS.checkov}, ` +
+    `deploy-rules (${DEPLOY_RULES.length} rules of cdk-web-tiers).`;
   const report = buildReport(
     stacks.map((s) => s.name),
-    [...nag, ...templateResults],
+    [...nag, ...templateResults, deployRules],
     toolsLine,
   );
   const reportFile = path.join(workDir, 'report.md');
@@ -179,6 +187,13 @@ export async function validate(argv: readonly string[]): Promise<number> {
   return report.unacknowledged > 0 || report.problems > 0 || !readmeCurrent ? 1 : 0;
 }
 
+/** A gate that checks nothing must not pass: say so, exit 2. */
+function nothingToCheck(source: string): number {
+  process.stderr.write(`\nvalidate: nothing to check: ${source} has no CloudFormation stack (nested stage assemblies included). ` +
+    'Run `cdk synth` first and pass its output directory (the one with manifest.json).\n');
+  return 2;
+}
+
 /**
  * The README shows the per-stack table; it must say what the validators say. With
  * --update-readme the rows are rewritten, otherwise a stale table fails the run.
@@ -186,7 +201,11 @@ export async function validate(argv: readonly string[]): Promise<number> {
 function checkReadmeTable(markdown: string, update: boolean): boolean {
   const readmeFile = path.join(ROOT, 'README.md');
   const readme = fs.readFileSync(readmeFile, 'utf-8');
-  const rows = markdown.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| **Total**'));
+  // The per-stack table only: the first table of the report (the lists of findings below it are tables too).
+  const lines = markdown.split('\n');
+  const first = lines.findIndex((line) => line.startsWith('| '));
+  const tableEnd = lines.findIndex((line, i) => i > first && !line.startsWith('| '));
+  const rows = lines.slice(first, tableEnd < 0 ? undefined : tableEnd).filter((line) => !line.startsWith('| **Total**'));
   const start = readme.indexOf(rows[0]);
   if (start < 0) {
     log('README.md has no validator table (a line starting with the header row of .validate/report.md)');

@@ -1,7 +1,9 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Duration } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { CfnParameter, CfnParameterProps, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { TierLoadBalancer, TierLoadBalancerProps } from '../lib';
 import { logicalIdOf, newStack, resourcesOfType, testCertificate } from './helpers';
@@ -108,5 +110,69 @@ describe('TierLoadBalancer access logs and listener options', () => {
     [{ accessLogsRetention: Duration.days(5000) }, /accessLogsRetention \(days\) \(5000\)/],
   ])('rejects %j', (props, message) => {
     expect(() => build(props)).toThrow(message);
+  });
+});
+
+describe('TierLoadBalancer.exemptLoadTestFromRateLimit (issue 17, item 5)', () => {
+  // https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-request-limiting.html: "If you
+  // define a scope-down statement for the rule, AWS WAF only aggregates, counts, and rate limits requests that match the
+  // scope-down statement." https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references-secretsmanager.html:
+  // "The secretsmanager dynamic reference can be used in all resource properties."
+  test('requests carrying the token are not counted by the per-IP rate limit; everyone else still is, and the managed rules see all', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    const lb = new TierLoadBalancer(stack, 'Lb', { vpc, certificate: testCertificate(stack) });
+    const token = secretsmanager.Secret.fromSecretNameV2(stack, 'Token', 'acme/staging/load-test-token');
+    lb.exemptLoadTestFromRateLimit(token);
+    const template = Template.fromStack(stack);
+    const rules = resourcesOfType(template, 'AWS::WAFv2::WebACL')[0][1].Properties!.Rules as any[];
+    expect(rules.map(r => r.Name)).toEqual(['RateLimitPerIp', 'AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet']);
+    expect(rules[0].Action).toEqual({ Block: {} });
+    expect(rules[0].Statement.RateBasedStatement).toMatchObject({ Limit: 2000, AggregateKeyType: 'IP' });
+    const match = rules[0].Statement.RateBasedStatement.ScopeDownStatement.NotStatement.Statement.ByteMatchStatement;
+    expect(match.FieldToMatch).toEqual({ SingleHeader: { Name: 'x-cdk-web-tiers-load-test' } });
+    expect(match.PositionalConstraint).toBe('EXACTLY');
+    // The template holds a dynamic reference to the secret, never its value.
+    expect(JSON.stringify(match.SearchString)).toContain('{{resolve:secretsmanager:');
+    expect(JSON.stringify(match.SearchString)).toContain('acme/staging/load-test-token');
+  });
+
+  test('without a firewall there is no rate limit to exempt from', () => {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    const lb = new TierLoadBalancer(stack, 'Lb', { vpc, certificate: testCertificate(stack), webApplicationFirewall: false });
+    expect(() => lb.exemptLoadTestFromRateLimit(secretsmanager.Secret.fromSecretNameV2(stack, 'Token', 't')))
+      .toThrow(/invalid exemptLoadTestFromRateLimit\(token\).*webApplicationFirewall is false/);
+  });
+});
+
+describe('cfn-guard CT.ELASTICLOADBALANCING.PR.2 and a certificate ARN from a parameter (issue 17, item 8)', () => {
+  // The Control Tower rule (ct-elasticloadbalancing-pr-2.guard) accepts a listener certificate only as a literal
+  // arn:aws:acm:... or a Ref/GetAtt to an AWS::CertificateManager::Certificate of the template: a parameter is a finding.
+  function withParameter(parameter: Partial<CfnParameterProps>) {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    const arn = new CfnParameter(stack, 'CertificateArn', { type: 'String', ...parameter });
+    const lb = new TierLoadBalancer(stack, 'Lb', { vpc, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', arn.valueAsString) });
+    const listener = resourcesOfType(Template.fromStack(stack), 'AWS::ElasticLoadBalancingV2::Listener').find(([, l]) => l.Properties!.Protocol === 'HTTPS')![1];
+    return { lb, listener };
+  }
+
+  test('an SSM-typed parameter or an ACM-only AllowedPattern: acknowledged on the listener, with the parameter named in the reason', () => {
+    const ssm = withParameter({ type: 'AWS::SSM::Parameter::Value<String>', default: '/acme/prod/certificate-arn' }).listener;
+    expect(ssm.Metadata!.guard.SuppressedRules).toEqual(['CT.ELASTICLOADBALANCING.PR.2']);
+    expect(ssm.Metadata!['cdk-web-tiers:acknowledgements']['cfn-guard']['CT.ELASTICLOADBALANCING.PR.2']).toMatch(/SSM parameter \/acme\/prod\/certificate-arn/);
+    const pattern = withParameter({ allowedPattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$' }).listener;
+    expect(pattern.Metadata!['cdk-web-tiers:acknowledgements']['cfn-guard']['CT.ELASTICLOADBALANCING.PR.2']).toMatch(/AllowedPattern .* only accepts ACM certificate ARNs/);
+  });
+
+  test('a plain String parameter, which could hold any ARN, stays a finding', () => {
+    expect(withParameter({}).listener.Metadata?.guard).toBeUndefined();
+  });
+
+  test('a literal ACM ARN needs no acknowledgement', () => {
+    const { template } = build();
+    const [, listener] = resourcesOfType(template, 'AWS::ElasticLoadBalancingV2::Listener').find(([, l]) => l.Properties!.Protocol === 'HTTPS')!;
+    expect(listener.Metadata?.guard).toBeUndefined();
   });
 });

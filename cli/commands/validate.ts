@@ -1,10 +1,10 @@
 import { CliCommand } from '../command';
 import { validate } from '../../scripts/validate';
 
-/** `cdk-web-tiers validate`: the seven security validators over a cloud assembly or the example app (see scripts/validate.ts). */
+/** `cdk-web-tiers validate`: the eight validators over a cloud assembly or the example app (see scripts/validate.ts). */
 export const validateCommand: CliCommand = {
   name: 'validate',
-  summary: 'run cdk-nag (4 packs), cfn-guard with the Control Tower rules, cfn-lint and checkov over a CDK app',
+  summary: 'run cdk-nag (4 packs), cfn-guard with the Control Tower rules, cfn-lint, checkov and the deploy-rules pack over a CDK app',
   usage: [
     'Usage: cdk-web-tiers validate [<cdk.out>]',
     '       cdk-web-tiers validate [--app <module>] [--update-readme]   (in the cdk-web-tiers repository)',
@@ -22,7 +22,26 @@ export const validateCommand: CliCommand = {
     'Prints one row per stack (unacknowledged / acknowledged findings per validator) and every unacknowledged',
     'finding and acknowledgement problem (stale, or a reason shorter than 20 characters).',
     '',
-    'Exit codes: 0 clean, 1 unacknowledged findings or acknowledgement problems, 2 a tool could not run.',
+    'Stacks of stages (and of a CDK pipeline\'s stages) are read from their nested assemblies: one row per stack, named by its',
+    'path (Staging/Kwizly).',
+    '',
+    'deploy-rules is this package\'s own pack: what AWS refuses, or silently does wrong, at deploy time (warm pool on a',
+    'Spot-capable group, warm pool without MaxGroupPreparedCapacity, more than 10 CloudWatch Logs resource policies per',
+    'account and region, a one-time scheduled action in the past, user data over 16 KB, IAM database authentication',
+    'without an rds-db:connect grant, instance type and image of different architectures, an ELB health check grace',
+    'period shorter than the boot in the group\'s cdk-web-tiers:spike metadata). Acknowledge a finding with',
+    'Findings.acknowledge(resource, reason, [\'DeployRules-<Rule>\']).',
+    '',
+    'Exit codes: 0 clean, 1 unacknowledged findings or acknowledgement problems, 2 a tool could not run or there is',
+    'nothing to check (no stack in the assembly).',
   ].join('\n'),
-  run: (args) => validate(args),
+  run: async (args, io) => {
+    try {
+      return await validate(args);
+    } catch (e) {
+      // The README's contract: 2 when a tool (or the assembly) could not be read, never 1 (which means findings).
+      io.err(`cdk-web-tiers validate: ${e instanceof Error ? e.message : String(e)}`);
+      return 2;
+    }
+  },
 };

@@ -13,8 +13,9 @@
  * | `cfn-guard` | template `Metadata.guard.SuppressedRules: [id]` on the resource                            |
  * | `cfn-lint`  | template `Metadata.cfn-lint.config.ignore_checks: [id]` on the resource                    |
  * | `checkov`   | template `Metadata.checkov.skip: [{ id, comment: reason }]` on the resource                |
+ * | `deploy-rules` | template `Metadata['cdk-web-tiers:deploy-rules'].acknowledged: [id]` on the resource   |
  *
- * cfn-guard and cfn-lint have no place for a reason, so for those two the reason is
+ * cfn-guard, cfn-lint and deploy-rules have no place for a reason, so for those the reason is
  * also recorded in template `Metadata['cdk-web-tiers:acknowledgements'][tool][id]`,
  * which keeps the audit trail in the synthesized template.
  *
@@ -26,7 +27,13 @@ import { describeValue, TierValidationError } from './errors';
 import { checkOptions } from './validation';
 
 /** The tools whose findings can be acknowledged. */
-export type AcknowledgedTool = 'cdk-nag' | 'cfn-guard' | 'cfn-lint' | 'checkov';
+export type AcknowledgedTool = 'cdk-nag' | 'cfn-guard' | 'cfn-lint' | 'checkov' | 'deploy-rules';
+
+/** Template metadata key of deploy-rules acknowledgements (`{ acknowledged: [id] }`). */
+export const DEPLOY_RULES_METADATA_KEY = 'cdk-web-tiers:deploy-rules';
+
+/** Prefix of every rule id of the deploy-rules pack. */
+export const DEPLOY_RULES_PREFIX = 'DeployRules-';
 
 /** One acknowledged finding. */
 export interface FindingAcknowledgement {
@@ -34,7 +41,7 @@ export interface FindingAcknowledgement {
   readonly tool: AcknowledgedTool;
   /**
    * The rule id as the tool prints it: `AwsSolutions-IAM5[Resource::*]`,
-   * `CT.S3.PR.1` (or the guard rule name), `W3005`, `CKV_AWS_18`.
+   * `CT.S3.PR.1` (or the guard rule name), `W3005`, `CKV_AWS_18`, `DeployRules-WarmPoolOnSpot`.
    */
   readonly id: string;
   /** Why the finding is acceptable here: a reason a security reviewer would accept. */
@@ -90,6 +97,13 @@ export function acknowledgeFinding(scope: IConstruct, ack: FindingAcknowledgemen
       const lint = objectOrEmpty(resource.getMetadata('cfn-lint'));
       const config = objectOrEmpty(lint.config);
       resource.addMetadata('cfn-lint', { ...lint, config: { ...config, ignore_checks: appendUnique(config.ignore_checks, id) } });
+      recordReason(resource, ack.tool, id, reason);
+      return;
+    }
+    case 'deploy-rules': {
+      const resource = cfnResourceOf(scope, ack.tool);
+      const rules = objectOrEmpty(resource.getMetadata(DEPLOY_RULES_METADATA_KEY));
+      resource.addMetadata(DEPLOY_RULES_METADATA_KEY, { ...rules, acknowledged: appendUnique(rules.acknowledged, id) });
       recordReason(resource, ack.tool, id, reason);
       return;
     }
@@ -160,12 +174,14 @@ function objectOrEmpty(value: unknown): Record<string, unknown> {
 
 /**
  * Acknowledges several findings for one reason, each id routed to its tool by its shape:
- * `CKV_…` checkov, `CT.…` cfn-guard (Control Tower), `E1234`/`W1234` cfn-lint, anything else cdk-nag
+ * `CKV_…` checkov, `CT.…` cfn-guard (Control Tower), `E1234`/`W1234` cfn-lint, `DeployRules-…` the
+ * deploy-rules pack of `cdk-web-tiers validate`, anything else cdk-nag
  * (`AwsSolutions-…`, `NIST.800.53.R5-…`, `HIPAA.Security-…`, `PCI.DSS.321-…`).
  */
 export function acknowledgeFindings(scope: IConstruct, reason: string, ...ids: string[]): void {
   for (const id of ids) {
     const tool: AcknowledgedTool = id.startsWith('CKV_') ? 'checkov'
+      : id.startsWith(DEPLOY_RULES_PREFIX) ? 'deploy-rules'
       : id.startsWith('CT.') ? 'cfn-guard'
         : /^[EWI]\d{4}$/.test(id) ? 'cfn-lint'
           : 'cdk-nag';

@@ -118,6 +118,8 @@ export const ERROR_CODES = {
   CWT251: 'spotBurst.max is not a whole number from 1 to 10000',
   CWT252: 'spotBurst.min is not a whole number from 0 to spotBurst.max',
   CWT253: 'prepareFor: the capacity would be requested at a time that has passed',
+  CWT254: 'exemptLoadTestFromRateLimit on a load balancer without a firewall',
+  CWT255: 'exemptLoadTestFromRateLimit called twice on one load balancer',
 
   // 3xx: worker
   CWT301: 'A SingletonWorker takes no capacity (it runs exactly one instance)',
@@ -191,6 +193,10 @@ export const ERROR_CODES = {
   CWT913: 'LoadTestScript.k6: sources is not a whole number from 1 to 20',
   CWT914: 'LoadTestScript.k6: maxErrorRate is not from 0 to below 1',
   CWT915: 'LoadTestScript.k6: p95LatencyMillis is not above 0',
+  CWT916: 'LoadTestScript.k6: tokenHeader is not a header name',
+  CWT917: 'spikeGateWaivedBecause is not a sentence (at least 20 characters)',
+  CWT918: 'a stage whose profile asks for the spike gate holds no StatelessWebTier to check',
+  CWT919: 'loadTest.tokenSecretName is not a Secrets Manager secret name',
   CWT701: 'a spike simulation scope holds no Auto Scaling group, or several',
   CWT702: 'a scheduled action recurrence is not five cron fields',
   CWT703: 'a cron field of a scheduled action cannot be read',

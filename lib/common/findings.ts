@@ -5,7 +5,8 @@ import { checkOptions } from './validation';
 /**
  * Acknowledges validator findings next to the resource they are about, with the reason a security
  * reviewer reads. One call covers every validator that `npm run validate` runs: ids starting with
- * `CKV_` go to checkov, `CT.` to cfn-guard (AWS Control Tower), `E1234`/`W1234` to cfn-lint, and
+ * `CKV_` go to checkov, `CT.` to cfn-guard (AWS Control Tower), `E1234`/`W1234` to cfn-lint, `DeployRules-`
+ * to the deploy-rules pack (AWS deploy-time limits no other validator checks), and
  * anything else to cdk-nag (`AwsSolutions-IAM4[...]`, `NIST.800.53.R5-...`, `HIPAA.Security-...`, `PCI.DSS.321-...`).
  */
 export class Findings {

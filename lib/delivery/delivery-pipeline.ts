@@ -9,11 +9,12 @@ import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { createLogBucket, logBucketAccess } from '../common/log-bucket';
-import { checkOptions, invalid } from '../common/validation';
+import { checkOptions, invalid, warn } from '../common/validation';
 import { SPIKE_PROFILE_NAMES, spikeProfileNamed } from '../spike/profile';
 import { StatelessWebTier } from '../web-tier/stateless-web-tier';
 import { EnvironmentProfile } from '../common/environment-profile';
-import { LoadTestScript } from './load-test-script';
+import { LOAD_TEST_TOKEN_HEADER } from '../web-tier/tier-load-balancer';
+import { LOAD_TEST_TOKEN_ENV, LoadTestScript } from './load-test-script';
 import { TierValidationError } from '../common/errors';
 
 /**
@@ -127,6 +128,18 @@ export interface StageLoadTest {
    * @default 1000
    */
   readonly p95LatencyMillis?: number;
+  /**
+   * Name of a Secrets Manager secret (in the pipeline's account and region) whose value the load
+   * generators send in the `x-cdk-web-tiers-load-test` header, read by CodeBuild at the start of
+   * each build (never in the template or the script). Pair it with
+   * `TierLoadBalancer.exemptLoadTestFromRateLimit(secret)` on the stage's load balancer: the
+   * firewall's per-IP rate limit then lets the few generators offer the spike, and still limits
+   * everyone else. Without it, a stage behind the firewall answers most of the test with 403 (its
+   * rate limit counts each generator as one client) and the test fails.
+   *
+   * @default - no token: the generators are rate-limited like any client
+   */
+  readonly tokenSecretName?: string;
 }
 
 /**
@@ -146,6 +159,15 @@ export interface DeliveryStageOptions {
    * @default - the profile decides: production waits for an approval
    */
   readonly approvalWaivedBecause?: string;
+  /**
+   * Deploy a stage whose profile asks for a spike gate although it holds no `StatelessWebTier` for
+   * the simulator to check (for example a stage with Kubernetes tiers only, which the simulator
+   * does not model): give the reason, which the gate step prints. Without it such a stage fails at
+   * synth, because a gate that checks nothing must not pass.
+   *
+   * @default - a stage that needs a spike gate must hold at least one StatelessWebTier
+   */
+  readonly spikeGateWaivedBecause?: string;
 }
 
 const K6_VERSION = 'v1.8.1';
@@ -258,7 +280,10 @@ export class DeliveryPipeline extends Construct {
     } else if (options.approvalWaivedBecause !== undefined && options.approvalWaivedBecause.trim().length < 20) {
       invalid(this, 'CWT905', `${where}.approvalWaivedBecause`, options.approvalWaivedBecause, 'Say in a sentence why this stage may deploy without a person approving it.');
     }
-    const pre: pipelines.Step[] = [this.gates(stage, profile)];
+    if (options.spikeGateWaivedBecause !== undefined && options.spikeGateWaivedBecause.trim().length < 20) {
+      invalid(this, 'CWT917', `${where}.spikeGateWaivedBecause`, options.spikeGateWaivedBecause, 'Say in a sentence why this stage may deploy without the spike simulator checking it.');
+    }
+    const pre: pipelines.Step[] = [this.gates(stage, profile, options.spikeGateWaivedBecause)];
     if (profile.requiresApproval && options.approvalWaivedBecause === undefined) {
       pre.push(new pipelines.ManualApprovalStep(`Approve-${stage.stageName}`, {
         comment: `Deploy ${stage.stageName} (${profile.name})? Its gates passed; check the load test of the stage before it.`,
@@ -304,11 +329,20 @@ export class DeliveryPipeline extends Construct {
   }
 
   /** Validators and the spike simulator on the stage's templates, from the synth output. */
-  private gates(stage: Stage, profile: EnvironmentProfile): pipelines.CodeBuildStep {
+  private gates(stage: Stage, profile: EnvironmentProfile, spikeGateWaivedBecause: string | undefined): pipelines.CodeBuildStep {
     const assembly = stage.artifactId;
     const commands = ['cd source && npm ci && cd ..'];
     if (this.validate) commands.push(`(cd source && npx cdk-web-tiers validate ../${assembly})`);
-    const tiers = profile.spikeGate ? stage.node.findAll().filter((c): c is StatelessWebTier => c instanceof StatelessWebTier) : [];
+    const tiers = profile.spikeGate && spikeGateWaivedBecause === undefined ? stage.node.findAll().filter((c): c is StatelessWebTier => c instanceof StatelessWebTier) : [];
+    if (profile.spikeGate && spikeGateWaivedBecause === undefined && tiers.length === 0) {
+      // A gate that checks nothing must not pass silently (a stage of Kubernetes tiers only, or no web tier at all).
+      invalid(this, 'CWT918', `addStage(${stage.stageName})`, stage.node.path,
+        `The ${profile.name} profile asks for a spike gate, but the stage holds no StatelessWebTier for the simulator to check (Kubernetes tiers are not modelled). ` +
+        'Add a StatelessWebTier, or give spikeGateWaivedBecause with the reason the stage may deploy unchecked.');
+    }
+    if (profile.spikeGate && spikeGateWaivedBecause !== undefined) {
+      commands.push(`echo ${JSON.stringify(`Spike gate waived for ${stage.stageName}: ${spikeGateWaivedBecause}`)}`);
+    }
     for (const tier of tiers) {
       const stack = Stack.of(tier);
       // The group's logical id: unambiguous, and readable whether or not the template has path metadata.
@@ -343,13 +377,27 @@ export class DeliveryPipeline extends Construct {
         sources,
         timeScale: test.timeScale ?? 0.25,
         p95LatencyMillis: test.p95LatencyMillis,
+        tokenHeader: test.tokenSecretName ? LOAD_TEST_TOKEN_HEADER : undefined,
       });
     } catch (e) {
       if (!(e instanceof TierValidationError)) throw e;
       throw new TierValidationError(e.code, this.node.path, `${where}.${e.prop}`, e.value, e.fix);
     }
+    if (test.tokenSecretName !== undefined && !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(test.tokenSecretName)) {
+      invalid(this, 'CWT919', `${where}.tokenSecretName`, test.tokenSecretName, 'Give the name of a Secrets Manager secret (letters, digits and /_+=.@-).');
+    }
+    if (test.tokenSecretName === undefined) {
+      warn(this, 'loadTestWithoutToken',
+        `${where} has no tokenSecretName: if the stage's load balancer has the firewall, its per-IP rate limit counts each load generator as one client ` +
+        'and blocks most of the test (403). Give tokenSecretName and call exemptLoadTestFromRateLimit(secret) on the stage\'s TierLoadBalancer.');
+    }
+    // CodeBuild reads the token at build start (and CDK grants the project secretsmanager:GetSecretValue on it).
+    const buildEnvironment: codebuild.BuildEnvironment | undefined = test.tokenSecretName === undefined ? undefined : {
+      environmentVariables: { [LOAD_TEST_TOKEN_ENV]: { type: codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER, value: test.tokenSecretName } },
+    };
     const k6 = `https://github.com/grafana/k6/releases/download/${K6_VERSION}/k6-${K6_VERSION}-linux-amd64.tar.gz`;
     return Array.from({ length: sources }, (_, i) => new pipelines.CodeBuildStep(`LoadTest-${stage.stageName}-${i + 1}`, {
+      buildEnvironment,
       commands: [
         `curl -fsSL ${k6} | tar -xz --strip-components=1`,
         `cat > load.js <<'CDK_WEB_TIERS_K6'\n${script}CDK_WEB_TIERS_K6`,

@@ -39,7 +39,19 @@ export interface K6ScriptOptions {
    * @default 1000
    */
   readonly p95LatencyMillis?: number;
+  /**
+   * Send every request with this header, whose value k6 reads from the environment variable
+   * `CDK_WEB_TIERS_LOAD_TEST_TOKEN` (never written into the script); the script stops before
+   * sending anything when the variable is empty. With `TierLoadBalancer.exemptLoadTestFromRateLimit`
+   * and header `x-cdk-web-tiers-load-test`, the firewall's per-IP rate limit does not count the test.
+   *
+   * @default - no header
+   */
+  readonly tokenHeader?: string;
 }
+
+/** Environment variable from which a k6 script with `tokenHeader` reads the header's value. */
+export const LOAD_TEST_TOKEN_ENV = 'CDK_WEB_TIERS_LOAD_TEST_TOKEN';
 
 /**
  * Load tests generated from a spike profile.
@@ -66,6 +78,9 @@ export class LoadTestScript {
     check('CWT913', 'sources', sources, v => Number.isInteger(v) && v >= 1 && v <= 20, 'Use a whole number of load generators from 1 to 20.');
     check('CWT914', 'maxErrorRate', maxErrorRate, v => v >= 0 && v < 1, 'Use a share from 0 to below 1, for example 0.01 for 1 %.');
     check('CWT915', 'p95LatencyMillis', p95, v => v > 0, 'Use milliseconds above 0, for example 500.');
+    if (options.tokenHeader !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(options.tokenHeader)) {
+      invalidInput('CWT916', 'tokenHeader', options.tokenHeader, "Give a header name of letters, digits and hyphens, for example 'x-cdk-web-tiers-load-test'.");
+    }
 
     const share = (rps: number) => round(rps / sources);
     const stages = options.profile.toStages(options.baselineRequestsPerSecond)
@@ -106,9 +121,17 @@ export class LoadTestScript {
       `export const options = ${JSON.stringify(config, null, 2)};`,
       '',
       `const URL = ${JSON.stringify(options.url)};`,
+      ...(options.tokenHeader ? [
+        `// The token that lets the load generators through the firewall's per-IP rate limit, from the environment.`,
+        `const TOKEN = __ENV.${LOAD_TEST_TOKEN_ENV};`,
+        `if (!TOKEN) throw new Error('${LOAD_TEST_TOKEN_ENV} is empty: the firewall would rate-limit this test by IP');`,
+        `const PARAMS = { timeout: '10s', headers: { ${JSON.stringify(options.tokenHeader)}: TOKEN } };`,
+      ] : [
+        "const PARAMS = { timeout: '10s' };",
+      ]),
       '',
       'export default function () {',
-      "  const res = http.get(URL, { timeout: '10s' });",
+      '  const res = http.get(URL, PARAMS);',
       "  check(res, { 'status is 2xx or 3xx': (r) => r.status >= 200 && r.status < 400 });",
       '}',
       '',

@@ -1,8 +1,7 @@
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Names, Stack } from 'aws-cdk-lib';
+import { Names } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { allowLogGroupsToUseKey } from '../common/encryption';
 import { checkOptions } from '../common/validation';
@@ -30,17 +29,21 @@ export class AccessLogDelivery extends Construct {
   constructor(scope: Construct, id: string, props: AccessLogDeliveryProps) {
     super(scope, id);
     checkOptions(this, 'props', props, { loadBalancer: 'object!', retention: 'number!', encryptionKey: 'object!' });
-    const stack = Stack.of(this);
     allowLogGroupsToUseKey(props.encryptionKey);
+    // No AWS::Logs::ResourcePolicy of our own: those are account-level, "An account can have up to 10
+    // resource policies per AWS Region" (PutResourcePolicy), and one per load balancer made the 11th
+    // deploy fail. For vended logs "AWS creates or changes the resource policies associated with the log
+    // group receiving the logs, if needed" (CloudWatch Logs User Guide, "Logs sent to CloudWatch Logs",
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-V2-CloudWatchLogs.html);
+    // it needs the deploying role to hold logs:PutResourcePolicy, logs:DescribeResourcePolicies and
+    // logs:DescribeLogGroups (the CDK bootstrap's execution role does). That one policy lists each log
+    // group until it nears its 5,120-character limit, after which CloudWatch Logs enables only groups whose
+    // names start with /aws/vendedlogs/: hence the name.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/cdk-web-tiers/${Names.uniqueResourceName(this, { maxLength: 400 })}`,
       retention: props.retention,
       encryptionKey: props.encryptionKey,
     });
-    // The log delivery service writes on behalf of this account's delivery sources only.
-    const grant = this.logGroup.grantWrite(new iam.PrincipalWithConditions(new iam.ServicePrincipal('delivery.logs.amazonaws.com'), {
-      StringEquals: { 'aws:SourceAccount': stack.account },
-      ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*' }) },
-    }));
 
     // Delivery source and destination names are unique per account and region, 1-60 characters.
     const name = Names.uniqueResourceName(this, { maxLength: 60 });
@@ -55,7 +58,6 @@ export class AccessLogDelivery extends Construct {
       destinationResourceArn: this.logGroup.logGroupArn,
       outputFormat: 'json',
     });
-    grant.applyBefore(destination);
     const delivery = new logs.CfnDelivery(this, 'Delivery', {
       deliverySourceName: name,
       deliveryDestinationArn: destination.attrArn,

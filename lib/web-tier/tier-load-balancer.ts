@@ -3,9 +3,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnParameter, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { keyFor } from '../common/encryption';
@@ -16,6 +17,13 @@ import { EnvironmentProfile } from '../common/environment-profile';
 import { AccessLogQueries } from '../observability/access-log-queries';
 import { AccessLogDelivery } from './access-log-delivery';
 import { WebFirewall } from './web-firewall';
+
+/**
+ * The request header whose value, when it is the load-test token, exempts a request from the
+ * firewall's per-IP rate limit (see `TierLoadBalancer.exemptLoadTestFromRateLimit`); the load
+ * generators of a `DeliveryPipeline` load test send it.
+ */
+export const LOAD_TEST_TOKEN_HEADER = 'x-cdk-web-tiers-load-test';
 
 /**
  * Props of a {@link TierLoadBalancer}.
@@ -140,6 +148,8 @@ export class TierLoadBalancer extends Construct {
   /** The listener protocol. */
   public readonly protocol: elbv2.ApplicationProtocol;
   private defaultTier?: string;
+  private readonly firewall?: WebFirewall;
+  private loadTestToken?: secretsmanager.ISecret;
   private readonly priorities = new Map<number, string>();
   private defaultTargetGroup?: elbv2.IApplicationTargetGroup;
 
@@ -201,6 +211,7 @@ export class TierLoadBalancer extends Construct {
         logRetention: logs.RetentionDays.ONE_YEAR,
         encryptionKey: props.encryptionKey,
       });
+      this.firewall = firewall;
       this.webAcl = firewall.webAcl;
       logKey = firewall.encryptionKey;
     } else {
@@ -251,6 +262,7 @@ export class TierLoadBalancer extends Construct {
         open,
         defaultAction: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' }),
       });
+      acknowledgeParameterCertificate(this.listener, props.certificate!);
       const redirect = this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open });
       acknowledgeFindings(redirect,
         'Port 80 only answers with a permanent redirect to HTTPS on 443; it serves no content, so it has no certificate.',
@@ -279,6 +291,29 @@ export class TierLoadBalancer extends Construct {
       }
     }
   }
+  /**
+   * Lets a load test through the firewall's per-IP rate limit: requests whose
+   * `x-cdk-web-tiers-load-test` header is the value of `token` are not counted by it, so that a few
+   * load generators can offer a spike that thousands of users would (every other request is still
+   * limited per IP, and the managed rules still inspect every request). The web ACL reads the token
+   * through a CloudFormation `secretsmanager` dynamic reference: the template holds the reference,
+   * never the value. Give the same secret's name to the stage's load test
+   * (`DeliveryPipeline.addStage(stage, { loadTest: { tokenSecretName } })`).
+   *
+   * The secret's value must be at most 200 characters (a WAF byte match string) and should not rotate
+   * by itself: CloudFormation reads it when it deploys the web ACL.
+   */
+  public exemptLoadTestFromRateLimit(token: secretsmanager.ISecret): void {
+    if (!this.firewall) {
+      invalid(this, 'CWT254', 'exemptLoadTestFromRateLimit(token)', token.node.path, 'The load balancer has no firewall (webApplicationFirewall is false), so no rate limit applies to a load test: remove the call.');
+    }
+    if (this.loadTestToken && this.loadTestToken !== token) {
+      invalid(this, 'CWT255', 'exemptLoadTestFromRateLimit(token)', token.node.path, `Already exempts the token ${this.loadTestToken.node.path}: use one token per load balancer.`);
+    }
+    this.loadTestToken = token;
+    this.firewall.exemptFromRateLimit(LOAD_TEST_TOKEN_HEADER, token.secretValue.unsafeUnwrap());
+  }
+
 
   /**
    * Saves the access log queries of one tier (its target group's requests) in the tier's folder,
@@ -358,4 +393,32 @@ export class TierLoadBalancer extends Construct {
     this.defaultTier = `${this.defaultTier} and ${tier.node.path}`;
     return queries;
   }
+}
+
+/**
+ * cfn-guard's CT.ELASTICLOADBALANCING.PR.2 accepts a listener certificate only as a literal ACM ARN
+ * or a Ref/GetAtt to an AWS::CertificateManager::Certificate of the same template, so it reports
+ * the pattern this README recommends (the ARN as a stack parameter, or an SSM parameter when a
+ * pipeline passes no parameters) although the certificate is an ACM one. Acknowledged here, with
+ * the reason, only when the template itself shows that the value is an ACM certificate ARN: a
+ * parameter whose AllowedPattern accepts only ACM ARNs, or an SSM-typed parameter (the value is
+ * read at deploy from the named SSM parameter, which holds the ARN of the acm.ICertificate the
+ * listener was given). A plain String parameter without such a pattern stays a finding.
+ */
+function acknowledgeParameterCertificate(listener: elbv2.ApplicationListener, certificate: acm.ICertificate): void {
+  if (!Token.isUnresolved(certificate.certificateArn)) return;
+  const stack = Stack.of(listener);
+  const ref = (stack.resolve(certificate.certificateArn) as { Ref?: unknown } | undefined)?.Ref;
+  if (typeof ref !== 'string') return;
+  const parameter = stack.node.findAll().find((c): c is CfnParameter => c instanceof CfnParameter && stack.resolve(c.logicalId) === ref);
+  if (!parameter) return;
+  let reason: string | undefined;
+  if (parameter.type.startsWith('AWS::SSM::Parameter::Value') && typeof parameter.default === 'string') {
+    reason = `The certificate ARN is read at deploy from the SSM parameter ${parameter.default} (stack parameter ${ref}), which holds the ARN of the ACM ` +
+      'certificate given as the listener\'s acm.ICertificate; cfn-guard accepts only a literal ACM ARN or a Ref to a certificate of the same template.';
+  } else if (parameter.allowedPattern !== undefined && /acm/.test(parameter.allowedPattern) && /^\^/.test(parameter.allowedPattern) && /\$$/.test(parameter.allowedPattern)) {
+    reason = `The certificate ARN is the stack parameter ${ref}, whose AllowedPattern (${parameter.allowedPattern}) only accepts ACM certificate ARNs; ` +
+      'cfn-guard accepts only a literal ACM ARN or a Ref to a certificate of the same template.';
+  }
+  if (reason) acknowledgeFindings(listener, reason, 'CT.ELASTICLOADBALANCING.PR.2');
 }

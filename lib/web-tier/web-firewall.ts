@@ -28,6 +28,8 @@ export class WebFirewall extends Construct {
   public readonly logGroup: logs.LogGroup;
   /** The key of the WAF logs, which the load balancer's access log group shares. */
   public readonly encryptionKey: kms.IKey;
+  private readonly rateRule: wafv2.CfnWebACL.RuleProperty;
+  private readonly otherRules: wafv2.CfnWebACL.RuleProperty[];
 
   constructor(scope: Construct, id: string, props: WebFirewallProps) {
     super(scope, id);
@@ -52,23 +54,24 @@ export class WebFirewall extends Construct {
       visibilityConfig: visibility(name),
     });
 
+    this.rateRule = {
+      name: 'RateLimitPerIp',
+      priority: 0,
+      action: { block: {} },
+      statement: { rateBasedStatement: { limit: props.requestsPerIpPer5Minutes, aggregateKeyType: 'IP' } },
+      visibilityConfig: visibility('rate'),
+    };
+    this.otherRules = [
+      managed(1, 'AWSManagedRulesAmazonIpReputationList'),
+      // Uploads are larger than the common rule set's 8 KB body limit: count those, don't block them.
+      managed(2, 'AWSManagedRulesCommonRuleSet', ['SizeRestrictions_BODY']),
+      managed(3, 'AWSManagedRulesKnownBadInputsRuleSet'),
+    ];
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('all'),
-      rules: [
-        {
-          name: 'RateLimitPerIp',
-          priority: 0,
-          action: { block: {} },
-          statement: { rateBasedStatement: { limit: props.requestsPerIpPer5Minutes, aggregateKeyType: 'IP' } },
-          visibilityConfig: visibility('rate'),
-        },
-        managed(1, 'AWSManagedRulesAmazonIpReputationList'),
-        // Uploads are larger than the common rule set's 8 KB body limit: count those, don't block them.
-        managed(2, 'AWSManagedRulesCommonRuleSet', ['SizeRestrictions_BODY']),
-        managed(3, 'AWSManagedRulesKnownBadInputsRuleSet'),
-      ],
+      rules: [this.rateRule, ...this.otherRules],
     });
     new wafv2.CfnWebACLAssociation(this, 'Association', {
       resourceArn: props.loadBalancer.loadBalancerArn,
@@ -91,5 +94,38 @@ export class WebFirewall extends Construct {
       redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
     });
     logging.node.addDependency(this.logGroup);
+  }
+
+  /**
+   * Requests whose `header` is exactly `value` are not counted by the per-IP rate limit (a scope-down
+   * statement: "If you define a scope-down statement for the rule, AWS WAF only aggregates, counts, and
+   * rate limits requests that match the scope-down statement",
+   * https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-request-limiting.html); every
+   * other request is, and the managed rules still inspect them all. `value` is a secretsmanager dynamic
+   * reference, so the template holds the reference, not the token.
+   */
+  public exemptFromRateLimit(header: string, value: string): void {
+    const rate = this.rateRule.statement as { rateBasedStatement: wafv2.CfnWebACL.RateBasedStatementProperty };
+    const exempt: wafv2.CfnWebACL.RuleProperty = {
+      ...this.rateRule,
+      statement: {
+        rateBasedStatement: {
+          ...rate.rateBasedStatement,
+          scopeDownStatement: {
+            notStatement: {
+              statement: {
+                byteMatchStatement: {
+                  fieldToMatch: { singleHeader: { Name: header } },
+                  positionalConstraint: 'EXACTLY',
+                  searchString: value,
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+            },
+          },
+        },
+      },
+    };
+    this.webAcl.rules = [exempt, ...this.otherRules];
   }
 }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ACKNOWLEDGEMENT_REASONS_METADATA_KEY } from '../../lib/common/acknowledge';
+import { ACKNOWLEDGEMENT_REASONS_METADATA_KEY, DEPLOY_RULES_METADATA_KEY } from '../../lib/common/acknowledge';
 import { CfnTemplate, StackInfo, arr, obj } from './model';
 
 /** The interface bin/app.ts provides. */
@@ -37,6 +37,7 @@ export function synthesizeStacks(app: App): StackInfo[] {
       templateFile: artifact.templateFullPath,
       template: JSON.parse(fs.readFileSync(artifact.templateFullPath, 'utf-8')) as CfnTemplate,
       constructPaths: constructPaths.get(name) ?? new Map<string, string>(),
+      environment: `aws://${artifact.environment.account}/${artifact.environment.region}`,
     };
   });
 }
@@ -68,7 +69,7 @@ function logicalIdsByStack(root: IConstruct): Map<string, Map<string, string>> {
 
 /** Template metadata keys through which cfn-guard, cfn-lint and checkov findings are acknowledged. */
 export const TEMPLATE_ACK_KEYS = ['guard', 'cfn-lint', 'checkov'] as const;
-export type TemplateTool = 'cfn-guard' | 'cfn-lint' | 'checkov';
+export type TemplateTool = 'cfn-guard' | 'cfn-lint' | 'checkov' | 'deploy-rules';
 
 /**
  * Write a copy of every template with the acknowledgement metadata of all three template-level
@@ -109,7 +110,7 @@ export interface TemplateAck {
   readonly reason: string | undefined;
 }
 
-/** Every cfn-guard / cfn-lint / checkov acknowledgement written in the stacks' templates. */
+/** Every cfn-guard / cfn-lint / checkov / deploy-rules acknowledgement written in the stacks' templates. */
 export function templateAcks(stacks: readonly StackInfo[]): TemplateAck[] {
   const acks: TemplateAck[] = [];
   for (const stack of stacks) {
@@ -126,6 +127,9 @@ export function templateAcks(stacks: readonly StackInfo[]): TemplateAck[] {
       if (logicalId !== '') {
         for (const id of arr(obj(metadata.guard).SuppressedRules)) {
           acks.push({ tool: 'cfn-guard', stack, logicalId, id: String(id), reason: reasonOf('cfn-guard', String(id)) });
+        }
+        for (const id of arr(obj(metadata[DEPLOY_RULES_METADATA_KEY]).acknowledged)) {
+          acks.push({ tool: 'deploy-rules', stack, logicalId, id: String(id), reason: reasonOf('deploy-rules', String(id)) });
         }
         for (const skip of arr(obj(metadata.checkov).skip)) {
           const s = obj(skip);

@@ -32,6 +32,8 @@ interface StackArtifact {
   readonly templateFile: string;
   /** Construct path (with leading '/') -> metadata entries. */
   readonly metadata: Record<string, MetadataEntry[]>;
+  /** `aws://account/region` from the manifest. */
+  readonly environment?: string;
 }
 
 /** Where an acknowledgement came from, so that copies on several resources count as one. */
@@ -77,7 +79,9 @@ export function loadCloudAssembly(dir: string, scratchOutdir: string): LoadedAss
     let id = artifact.name.replace(/\//g, '.');
     while (usedIds.has(id)) id = `${id}_`;
     usedIds.add(id);
-    const stack = new Stack(app, id);
+    // A stage's stack is named after its path (`Dev/Marathon` -> id `Dev.Marathon`), which is not a valid
+    // stack name: give the scratch stack a name of its own (letters, digits and hyphens, at most 128).
+    const stack = new Stack(app, id, { stackName: scratchStackName(id) });
     let include: CfnInclude;
     try {
       include = new CfnInclude(stack, 'Template', { templateFile: artifact.templateFile, preserveLogicalIds: true });
@@ -123,11 +127,16 @@ export function loadCloudAssembly(dir: string, scratchOutdir: string): LoadedAss
       }
     }
 
-    const info = { name: artifact.name, templateFile: artifact.templateFile, template };
+    const info = { name: artifact.name, templateFile: artifact.templateFile, template, environment: artifact.environment };
     stacks.push({ ...info, constructPaths: userPaths });
     nagStacks.push({ ...info, name: id, constructPaths: scratchPaths });
   }
   return { app, nagStacks, stacks, originalPath, ackOrigins };
+}
+
+/** Display names of every stack of the assembly in `dir`, nested assemblies (stages) included; throws when `dir` is no cloud assembly. */
+export function assemblyStackNames(dir: string): string[] {
+  return stackArtifacts(path.resolve(dir)).map((a) => a.name);
 }
 
 /** Every stack artifact of the assembly in `dir`, nested assemblies (stages) included. */
@@ -156,8 +165,15 @@ function stackArtifacts(dir: string): StackArtifact[] {
       }
       const stackPath = Object.keys(metadata).map((p) => p.replace(/^\//, '')).find((p) => !p.includes('/'));
       const name = typeof artifact.displayName === 'string' ? artifact.displayName : stackPath ?? artifactId;
-      result.push({ name, templateFile: path.join(dir, properties.templateFile), metadata });
+      const environment = typeof artifact.environment === 'string' ? artifact.environment : undefined;
+      result.push({ name, templateFile: path.join(dir, properties.templateFile), metadata, environment });
     }
   }
   return result;
+}
+
+/** A valid CloudFormation stack name for the scratch stack of `id` ([A-Za-z][A-Za-z0-9-]*, at most 128 characters). */
+export function scratchStackName(id: string): string {
+  const name = id.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^[^A-Za-z]+/, '');
+  return (name || 'Stack').slice(0, 128);
 }

@@ -1,6 +1,6 @@
 /** Shared types of `npm run validate`. */
 
-/** The seven validators, in table column order. */
+/** The eight validators, in table column order (deploy-rules: this package's own pack, scripts/validate/deploy-rules/). */
 export const VALIDATORS = [
   'AwsSolutions',
   'NIST-800-53-R5',
@@ -9,6 +9,7 @@ export const VALIDATORS = [
   'cfn-guard (Control Tower)',
   'cfn-lint',
   'checkov',
+  'deploy-rules',
 ] as const;
 
 export type ValidatorName = (typeof VALIDATORS)[number];
@@ -59,11 +60,17 @@ export interface StackInfo {
   readonly template: CfnTemplate;
   /** logical id -> construct path of every CfnResource in the stack. */
   readonly constructPaths: ReadonlyMap<string, string>;
+  /**
+   * Where the stack deploys, as the cloud assembly says: `aws://<account>/<region>`, with
+   * `unknown-account` / `unknown-region` for an environment-agnostic stack.
+   */
+  readonly environment?: string;
 }
 
 export interface CfnTemplate {
   readonly Metadata?: Record<string, unknown>;
-  readonly Resources?: Record<string, { readonly Type?: string; readonly Metadata?: Record<string, unknown> }>;
+  readonly Resources?: Record<string, { readonly Type?: string; readonly Metadata?: Record<string, unknown>; readonly Properties?: Record<string, unknown>; readonly [key: string]: unknown }>;
+  readonly Parameters?: Record<string, { readonly Type?: string; readonly Default?: unknown; readonly [key: string]: unknown }>;
   readonly [key: string]: unknown;
 }
 

@@ -92,6 +92,7 @@ describe('the Kwizly delivery example', () => {
   test('each load test source runs the script that LoadTestScript makes, with k6', () => {
     const expected = LoadTestScript.k6({
       url: 'https://staging.kwizly.example/healthz', profile: SpikeProfile.step({ factor: 4 }), baselineRequestsPerSecond: 40, sources: 2, timeScale: 0.25,
+      tokenHeader: 'x-cdk-web-tiers-load-test',
     });
     const sources = Object.entries(steps).filter(([id]) => id.includes('LoadTestStaging')).map(([, c]) => c);
     expect(sources).toHaveLength(2);
@@ -99,6 +100,37 @@ describe('the Kwizly delivery example', () => {
       expect(commands[0]).toMatch(/^curl -fsSL https:\/\/github\.com\/grafana\/k6\/releases\/download\/v1\.8\.1\/k6-v1\.8\.1-linux-amd64\.tar\.gz \| tar -xz/);
       expect(commands[1]).toBe(`cat > load.js <<'CDK_WEB_TIERS_K6'\n${expected}CDK_WEB_TIERS_K6`);
       expect(commands[2]).toBe('./k6 run --no-usage-report load.js');
+    }
+  });
+
+  test('the staging load test gets through the stage\'s firewall with a token from Secrets Manager; the rate limit stays for everyone else', () => {
+    // issue 17, item 5: without it the WAF's 2,000 requests per IP per 5 minutes answered most of the test with 403.
+    // https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-request-limiting.html: "If you
+    // define a scope-down statement for the rule, AWS WAF only aggregates, counts, and rate limits requests that match the
+    // scope-down statement."
+    const projects = resourcesOfType(template, 'AWS::CodeBuild::Project').filter(([id]) => /LoadTestStaging/.test(id));
+    expect(projects).toHaveLength(2);
+    for (const [, project] of projects) {
+      expect(project.Properties!.Environment.EnvironmentVariables).toContainEqual({ Name: 'CDK_WEB_TIERS_LOAD_TEST_TOKEN', Type: 'SECRETS_MANAGER', Value: 'kwizly/staging/load-test-token' });
+    }
+    const policies = JSON.stringify(resourcesOfType(template, 'AWS::IAM::Policy').map(([, p]) => p.Properties!.PolicyDocument));
+    expect(policies).toContain('secretsmanager:GetSecretValue');
+    expect(policies).toContain(':secret:kwizly/staging/load-test-token-??????');
+    for (const [, project] of projects) {
+      const script = JSON.parse(project.Properties!.Source.BuildSpec).phases.build.commands[1] as string;
+      expect(script).toContain('headers: { "x-cdk-web-tiers-load-test": TOKEN }');
+      expect(script).toContain('"rate<0.01"');
+    }
+    const staging = Template.fromStack(stack.stages[1].kwizly);
+    const rules = resourcesOfType(staging, 'AWS::WAFv2::WebACL')[0][1].Properties!.Rules as any[];
+    expect(rules[0].Statement.RateBasedStatement.Limit).toBe(2000);
+    expect(JSON.stringify(rules[0].Statement.RateBasedStatement.ScopeDownStatement)).toContain('{{resolve:secretsmanager:');
+    staging.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'kwizly/staging/load-test-token' });
+    // Development and production have no load test, so no exemption and no token.
+    for (const i of [0, 2]) {
+      const t = Template.fromStack(stack.stages[i].kwizly);
+      expect(JSON.stringify(resourcesOfType(t, 'AWS::WAFv2::WebACL')[0][1].Properties!.Rules)).not.toContain('ScopeDownStatement');
+      expect(resourcesOfType(t, 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('LoadTestToken'))).toHaveLength(0);
     }
   });
 
@@ -178,4 +210,32 @@ test('bin/pipeline.ts synthesizes the delivery pipeline offline', () => {
   expect(run.status).toBe(0);
   expect(fs.existsSync(path.join(out, 'KwizlyDelivery.template.json'))).toBe(true);
   expect(fs.readdirSync(out).filter(f => f.startsWith('assembly-')).sort()).toEqual(['assembly-Development', 'assembly-Production', 'assembly-Staging']);
+});
+
+describe('a spike gate with nothing to check (issue 17, item 6)', () => {
+  function setup() {
+    const app = new App();
+    const stack = new Stack(app, 'P', { env: { region: REGION } });
+    const p = new DeliveryPipeline(stack, 'D', { repository: 'acme/infra', connectionArn: CONNECTION });
+    const stage = new Stage(app, 'Prod');
+    EnvironmentProfile.production().applyTo(stage);
+    // No StatelessWebTier: what a stage of Kubernetes tiers only looks like to the simulator.
+    new Stack(stage, 'S', { env: { region: REGION } });
+    return { p, stage, stack };
+  }
+
+  test('a stage whose profile asks for a spike gate but holds no StatelessWebTier fails at synth, naming the way out', () => {
+    const { p, stage } = setup();
+    expect(() => p.addStage(stage)).toThrow(/invalid addStage\(Prod\).*holds no StatelessWebTier for the simulator to check.*spikeGateWaivedBecause/);
+  });
+
+  test('waived with a reason, the gate step says so instead of checking nothing silently', () => {
+    const { p, stage, stack } = setup();
+    expect(() => p.addStage(stage, { spikeGateWaivedBecause: 'short' })).toThrow(/invalid addStage\(Prod\)\.spikeGateWaivedBecause/);
+    const { p: p2, stage: stage2, stack: stack2 } = setup();
+    p2.addStage(stage2, { spikeGateWaivedBecause: 'The API runs on EKS; its load test covers the spike instead.' });
+    const gate = Object.entries(buildSteps(Template.fromStack(stack2))).find(([, c]) => c.some((x) => x.includes('Spike gate waived')));
+    expect(gate![1]).toContain('echo "Spike gate waived for Prod: The API runs on EKS; its load test covers the spike instead."');
+    void p; void stack;
+  });
 });

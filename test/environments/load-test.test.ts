@@ -32,12 +32,12 @@ async function server(status: number): Promise<Server> {
 }
 
 /** Runs k6 without blocking this process, whose event loop serves the requests. */
-async function k6Run(script: string): Promise<{ status: number | null; summary: any; stderr: string }> {
+async function k6Run(script: string, env: Record<string, string> = {}): Promise<{ status: number | null; summary: any; stderr: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwt-k6-'));
   const file = path.join(dir, 'load.js');
   fs.writeFileSync(file, script);
   const summaryFile = path.join(dir, 'summary.json');
-  const child = spawn(k6Binary(), ['run', '--quiet', '--no-usage-report', '--summary-export', summaryFile, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(k6Binary(), ['run', '--quiet', '--no-usage-report', '--summary-export', summaryFile, file], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   // Bounded: every profile here lasts under 20 s.
@@ -82,6 +82,75 @@ describe('the generated k6 script, run by the real k6 on loopback', () => {
       const run = await k6Run(LoadTestScript.k6({ url: srv.url, profile: SpikeProfile.step({ factor: 2, leadMinutes: 0, holdMinutes: 1 }), baselineRequestsPerSecond: 5, timeScale: 0.05 }));
       expect(run.status).toBe(99);
       expect(run.summary.metrics.http_req_failed.value).toBe(1);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
+/**
+ * A loopback stand-in for the stage's firewall: a per-IP rate limit (here 20 requests per client
+ * address) that answers 403 once exceeded, except for requests whose x-cdk-web-tiers-load-test
+ * header is the token, which it does not count, as the web ACL's scope-down statement does
+ * ("If you define a scope-down statement for the rule, AWS WAF only aggregates, counts, and rate
+ * limits requests that match the scope-down statement",
+ * https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-request-limiting.html).
+ */
+async function rateLimitedServer(token: string, limit: number): Promise<Server & { limited: () => number }> {
+  const counts = new Map<string, number>();
+  let limited = 0;
+  const arrivals: number[] = [];
+  const srv = http.createServer((req, res) => {
+    const exempt = req.headers['x-cdk-web-tiers-load-test'] === token;
+    const ip = req.socket.remoteAddress ?? '';
+    const n = exempt ? 0 : (counts.get(ip) ?? 0) + 1;
+    if (!exempt) counts.set(ip, n);
+    const blocked = n > limit;
+    if (blocked) limited++;
+    res.writeHead(blocked ? 403 : 200, { 'content-type': 'text/plain' });
+    res.end(blocked ? 'blocked' : 'ok');
+  });
+  await new Promise<void>(resolve => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/healthz`, arrivals, limited: () => limited, close: () => new Promise(resolve => srv.close(() => resolve())) };
+}
+
+describe('the staging load test against a per-IP rate limit (issue 17, item 5)', () => {
+  const profile = SpikeProfile.step({ factor: 2, leadMinutes: 0, holdMinutes: 1 });
+  const TOKEN = 'token-from-secrets-manager-0123456789';
+
+  test('without the token, the rate limit answers 403 and k6 fails: the test measured the firewall', async () => {
+    const srv = await rateLimitedServer(TOKEN, 20);
+    try {
+      const run = await k6Run(LoadTestScript.k6({ url: srv.url, profile, baselineRequestsPerSecond: 10, timeScale: 0.1 }));
+      expect(run.status).toBe(99);
+      expect(srv.limited()).toBeGreaterThan(0);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('with the token header (value from the environment, not the script), the same thresholds pass', async () => {
+    const srv = await rateLimitedServer(TOKEN, 20);
+    try {
+      const script = LoadTestScript.k6({ url: srv.url, profile, baselineRequestsPerSecond: 10, timeScale: 0.1, tokenHeader: 'x-cdk-web-tiers-load-test' });
+      expect(script).not.toContain(TOKEN);
+      expect(script).toContain('"http_req_failed": [\n      "rate<0.01"');
+      const run = await k6Run(script, { CDK_WEB_TIERS_LOAD_TEST_TOKEN: TOKEN });
+      expect(run.status).toBe(0);
+      expect(srv.limited()).toBe(0);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test('an empty token stops the script before it sends anything', async () => {
+    const srv = await rateLimitedServer(TOKEN, 20);
+    try {
+      const run = await k6Run(LoadTestScript.k6({ url: srv.url, profile, baselineRequestsPerSecond: 10, timeScale: 0.1, tokenHeader: 'x-cdk-web-tiers-load-test' }));
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toContain('CDK_WEB_TIERS_LOAD_TEST_TOKEN is empty');
+      expect(srv.limited()).toBe(0);
     } finally {
       await srv.close();
     }
