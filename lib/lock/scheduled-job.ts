@@ -4,7 +4,7 @@ import { checkInteger, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
-import { cronToOnCalendar } from './cron';
+import { cronMinIntervalSeconds, cronToOnCalendar } from './cron';
 import { JobLock } from './job-lock';
 import { ScheduledJobAlarmOptions, ScheduledJobAlarms } from '../observability/scheduled-job-alarms';
 
@@ -26,9 +26,11 @@ export interface ScheduledJobOptions {
   readonly jobLock: JobLock;
   /**
    * Lock lease: how long a crashed runner keeps the job locked. A running job renews it every
-   * third of it, so jobs may run longer than this. 10 seconds to 24 hours.
+   * third of it, so jobs may run longer than this. It must be shorter than the shortest interval
+   * between two ticks of the schedule, so that a host that dies mid-run frees the next tick (its
+   * own tick is then recorded as missed and alarmed). 10 seconds to 24 hours.
    *
-   * @default Duration.minutes(5)
+   * @default - half the schedule's shortest interval, at most 5 minutes (30 seconds for a job every minute)
    */
   readonly ttl?: Duration;
   /**
@@ -68,8 +70,15 @@ export function addScheduledJob(tier: ITier, name: string, options: ScheduledJob
   } catch (e) {
     return invalid(tier, `addScheduledJob(${name}).schedule`, options.schedule, `${capitalize((e as Error).message)}; for example '0 8 * * *' runs at 08:00 every day.`);
   }
-  const ttl = options.ttl ?? Duration.minutes(5);
+  const interval = cronMinIntervalSeconds(options.schedule);
+  const ttl = options.ttl ?? Duration.seconds(Math.max(10, Math.min(300, Math.floor(interval / 2))));
   checkInteger(tier, `addScheduledJob(${name}).ttl (seconds)`, ttl.toSeconds(), 10, TICK_RECORD_KEEP.toSeconds());
+  if (!ttl.isUnresolved() && ttl.toSeconds() >= interval) {
+    invalid(tier, `addScheduledJob(${name}).ttl`, ttl.toHumanString(),
+      `The schedule '${options.schedule}' can fire ${Duration.seconds(interval).toHumanString()} after a tick: a lease that long lets a host that dies ` +
+      `mid-run keep the lock past the next tick, which every host would then skip. Use less than ${Duration.seconds(interval).toHumanString()} ` +
+      `(the default is half of it, at most 5 minutes); a running job renews its lease, so it may run longer.`);
+  }
 
   options.jobLock.allowFrom(tier);
   try {
