@@ -50,11 +50,9 @@ After=network-online.target cloud-final.service
 ConditionPathExists=!$CWT_ETC/boot-done
 
 [Service]
-Type=oneshot
+Type=simple
 Environment=CWT_RESUMED=1 CWT_HOME=$CWT_HOME CWT_LOG_DIR=$CWT_LOG_DIR CWT_ETC=$CWT_ETC
 ExecStart=/bin/bash $CWT_HOME/boot.sh
-TimeoutStartSec=infinity
-KillMode=process
 
 [Install]
 WantedBy=multi-user.target
@@ -94,7 +92,7 @@ ENV
 aws_call() {
   local what=$1 harmless=$2 delay=${CWT_RETRY_SECONDS:-2} attempt
   shift 3
-  AWS_HARMLESS=
+  export AWS_HARMLESS=
   for attempt in 1 2 3 4 5 6 7 8; do
     # A time limit per try: the CLI's own timeouts and retries can take minutes on a dead network.
     if AWS_OUTPUT=$(timeout --kill-after=5 "${CWT_CALL_SECONDS:-60}" aws "$@" 2>&1); then
@@ -128,7 +126,11 @@ cfn_signal() {
 # The system is going down (a reboot in the middle of the boot): whatever failed was stopped by
 # the shutdown, and the resume unit runs the boot again after the restart.
 shutting_down() {
-  [ "$(systemctl is-system-running 2>/dev/null)" = stopping ]
+  [ -d /run/systemd/system ] || return 1
+  case "$(systemctl is-system-running 2>/dev/null)" in
+    initializing|starting|running|degraded|maintenance) return 1 ;;
+    *) return 0 ;;
+  esac
 }
 
 # The boot has ended (SUCCESS or FAILURE): the resume unit has nothing left to do.
