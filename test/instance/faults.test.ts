@@ -172,7 +172,7 @@ describe('faults on the instance (issue 20)', () => {
     } catch (e) {
       const status = bom.exec('systemctl status webapp.service --no-pager; systemctl show webapp.service -p NRestarts -p Result -p ActiveState -p StartLimitBurst -p StartLimitIntervalUSec; ' +
         'cat /etc/systemd/system/webapp.service; journalctl -u webapp.service --no-pager | tail -30');
-      throw new Error(`${(e as Error).message}\n${status.stdout}${status.stderr}`);
+      throw new Error(`${(e as Error).message}\n${status.stdout}${status.stderr}`, { cause: e });
     }
     expect(Number(showValue(bom.run('systemctl show webapp.service -p NRestarts'), 'NRestarts'))).toBeLessThanOrEqual(5);
     try {
@@ -180,7 +180,7 @@ describe('faults on the instance (issue 20)', () => {
         lab.calls('SetInstanceHealth').some(c => c.params.InstanceId === bom.instanceId));
     } catch (e) {
       const status = bom.exec('systemctl status cdk-web-tiers-unhealthy@webapp.service.service --no-pager; cat /var/log/cdk-web-tiers/health.log');
-      throw new Error(`${(e as Error).message}\n${status.stdout}${status.stderr}`);
+      throw new Error(`${(e as Error).message}\n${status.stdout}${status.stderr}`, { cause: e });
     }
     const calls = lab.calls('SetInstanceHealth').filter(c => c.params.InstanceId === bom.instanceId);
     expect(calls.length).toBeGreaterThan(0);
