@@ -67,7 +67,8 @@ export class BootScript {
         throw new Error(`Boot step ${JSON.stringify(step.name)} has the environment variable name ${JSON.stringify(key)}: use letters, digits and underscores, not starting with a digit.`);
       }
     }
-    if (step.timeLimit && !step.timeLimit.isUnresolved() && (step.timeLimit.toSeconds() < 1 || step.timeLimit.toSeconds() > 86_400 || !Number.isInteger(step.timeLimit.toSeconds()))) {
+    const limit = step.timeLimit && !step.timeLimit.isUnresolved() ? step.timeLimit.toSeconds({ integral: false }) : undefined;
+    if (limit !== undefined && (limit < 1 || limit > 86_400 || !Number.isInteger(limit))) {
       throw new Error(`Boot step ${JSON.stringify(step.name)} has the time limit ${step.timeLimit.toHumanString()}: use whole seconds from 1 second to 24 hours.`);
     }
     if (step.script.split('\n').some(line => line.trim() === HEREDOC_END)) {
