@@ -69,7 +69,7 @@ export class BootScript {
     }
     const limit = step.timeLimit && !step.timeLimit.isUnresolved() ? step.timeLimit.toSeconds({ integral: false }) : undefined;
     if (limit !== undefined && (limit < 1 || limit > 86_400 || !Number.isInteger(limit))) {
-      throw new Error(`Boot step ${JSON.stringify(step.name)} has the time limit ${step.timeLimit.toHumanString()}: use whole seconds from 1 second to 24 hours.`);
+      throw new Error(`Boot step ${JSON.stringify(step.name)} has the time limit ${step.timeLimit!.toHumanString()}: use whole seconds from 1 second to 24 hours.`);
     }
     if (step.script.split('\n').some(line => line.trim() === HEREDOC_END)) {
       throw new Error(`Boot step ${JSON.stringify(step.name)} contains the reserved line ${HEREDOC_END}.`);

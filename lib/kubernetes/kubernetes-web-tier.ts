@@ -13,7 +13,7 @@ import { checkInteger, checkRange, invalid } from '../common/validation';
 import { KubernetesTierAlarms } from '../observability/kubernetes-tier-alarms';
 import { WebTierAlarmOptions } from '../observability/web-tier-alarms';
 import { TierLoadBalancer } from '../web-tier/tier-load-balancer';
-import { WebTierRouting } from '../web-tier/stateless-web-tier';
+import { WebTierRouting } from '../web-tier/web-tier-props';
 import { TierCluster } from './tier-cluster';
 
 /** Where the web-tier Helm chart that ships with the library lives (from the sources or the build). */
