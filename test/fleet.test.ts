@@ -274,7 +274,7 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
     ]);
     expect(script).toMatch(/^run_step wait-for-http signal 'HEALTH_URL=http:\/\/127\.0\.0\.1:8080\/' <<'CDK_WEB_TIERS_STEP_END'$/m);
     // The readiness deadline (deployment timeout less a minute) and the target group to wait for.
-    expect(script).toContain("export CWT_READY_TIMEOUT_SECONDS='840'\n");
+    expect(script).toContain("export CWT_READY_TIMEOUT_SECONDS='720'\n");
     expect(script).toContain(`export CWT_TARGET_GROUP_ARN='TOKEN_Ref_${logicalIdOf(web.targetGroup)}'\n`);
     expect(userDataOf(template, worker)).toContain("export CWT_TARGET_GROUP_ARN=''\n");
   });

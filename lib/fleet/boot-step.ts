@@ -26,7 +26,7 @@ export enum BootPhase {
  * One named step of an instance's boot script.
  *
  * Every step runs with a time limit, and the whole boot with a deadline counted from its first
- * start (the deployment timeout less a minute): a step that runs out is stopped with its processes,
+ * start (the deployment timeout less 3 minutes): a step that runs out is stopped with its processes,
  * and the boot signals FAILURE naming it and abandons the launch, before CloudFormation gives up.
  */
 export interface BootStep {

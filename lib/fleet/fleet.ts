@@ -68,8 +68,10 @@ export class Fleet extends Construct {
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   public readonly bootScript: BootScript;
   /**
-   * Seconds a readiness step may wait for the app: the deployment timeout less a minute for the
-   * steps before it, so that the failure signal arrives before CloudFormation gives up.
+   * The boot's deadline in seconds from its first start, which every step's time limit and the
+   * readiness wait end at: the deployment timeout less 3 minutes (the instance's launch and OS
+   * boot before the user data starts, then the FAILURE signal, the log flush and ABANDON), so that
+   * the failure and its reason arrive well before CloudFormation and the lifecycle hook give up.
    */
   public readonly readinessTimeoutSeconds: number;
   /** The boot step files (runtime/boot) as an asset. */
@@ -94,7 +96,7 @@ export class Fleet extends Construct {
       ? resolveSpotInstanceTypes(scope, instanceType, props.fallbackInstanceTypes)
       : resolveInstanceTypes(scope, instanceType, props.fallbackInstanceTypes);
     const deployment = resolveDeployment(scope, props.capacity, props.deployment, props.singleton);
-    this.readinessTimeoutSeconds = Math.max(60, deployment.timeout.toSeconds() - 60);
+    this.readinessTimeoutSeconds = Math.max(60, deployment.timeout.toSeconds() - 180);
 
     this.encryptionKey = keyFor(this, props.encryptionKey, 'Key', `Encrypts the logs and scaling notifications of ${scope.node.path}`);
     this.allowServicesToUseKey();
