@@ -116,6 +116,9 @@ describe('Buycycle web tier, booted from the template into its warm pool', () =>
     await leaveWarmPool(fresh);
     const done = await waitFor('the lifecycle action of leaving the pool', 240_000, () => completions(fresh).find(c => c.time > leftAt))
       .catch(e => { throw new Error(`${e.message}\n${fresh.read('/var/log/cdk-web-tiers/warm-pool.log')}\n${bootSummary(lab, fresh)}`); });
+    // The proxy records the call before it answers; the service logs it once the CLI has returned.
+    await waitFor('the resume service to log its completion', 30_000, () =>
+      /lifecycle action completed/.test(fresh.read('/var/log/cdk-web-tiers/warm-pool.log'))).catch(() => undefined);
     const log = fresh.read('/var/log/cdk-web-tiers/warm-pool.log');
     expect({ result: done.params.LifecycleActionResult, state: done.state, log }).toEqual({ result: 'CONTINUE', state: 'Pending:Wait', log });
     expect(done.params.AutoScalingGroupName).toBe(groupName);
