@@ -13,15 +13,22 @@ const PEM = '-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASC\nAT8w
 
 interface Written { readonly content: string; readonly stderr: string; readonly status: number | null; readonly file: string }
 
-function write(secret: string, options: { prefix?: string; appPort?: string } = {}): Written {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'app-env-'));
+interface WriteOptions { prefix?: string; appPort?: string; requiredKeys?: string; binary?: boolean; dir?: string; step?: string }
+
+/** Runs app-env.sh with a fake `aws` that answers GetSecretValue's JSON (--output json) for `secret`. */
+function write(secret: string, options: WriteOptions = {}): Written {
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'app-env-'));
   fs.writeFileSync(path.join(dir, 'aws'), `#!/bin/bash\ncat "${path.join(dir, 'secret')}"\n`, { mode: 0o755 });
-  fs.writeFileSync(path.join(dir, 'secret'), secret);
+  const answer = options.binary
+    ? { ARN: 'arn:aws:secretsmanager:x', Name: 'env', SecretBinary: Buffer.from(secret).toString('base64') }
+    : { ARN: 'arn:aws:secretsmanager:x', Name: 'env', SecretString: secret };
+  fs.writeFileSync(path.join(dir, 'secret'), JSON.stringify(answer));
   const file = path.join(dir, 'app.env');
   const result = spawnSync('bash', ['-euo', 'pipefail', path.join(BOOT_DIR, 'app-env.sh')], {
     env: {
       PATH: `${dir}:${process.env.PATH}`, SECRET_ARN: 'arn:aws:secretsmanager:x', ENV_FILE: file, APP_USER: os.userInfo().username,
       ENV_PREFIX: options.prefix ?? '', APP_PORT: options.appPort ?? '', CWT_REGION: 'us-east-1', CWT_BOOT_DIR: BOOT_DIR,
+      REQUIRED_KEYS: options.requiredKeys ?? '', CWT_STEP: options.step ?? 'app-env',
     },
     encoding: 'utf-8',
   });
@@ -106,5 +113,57 @@ describe('keys that systemd or bash cannot hold are skipped with a warning, neve
     expect(web.content).toBe('OTHER="1"\n');
     expect(web.stderr).toContain("skipped PORT=3000: the tier's appPort (8080)");
     expect(write('PORT=3000\n').content).toBe('PORT="3000"\n');
+  });
+});
+
+describe('secrets that used to change silently (issue 20)', () => {
+  test('a UTF-8 byte order mark (a Windows editor) is dropped: APP_NAME stays APP_NAME', () => {
+    const written = write('\ufeffAPP_NAME=Kwizly\nOTHER=1\n');
+    expect(written.status).toBe(0);
+    expect(written.content).toBe('APP_NAME="Kwizly"\nOTHER="1"\n');
+    expect(write('\ufeff' + JSON.stringify({ APP_NAME: 'Kwizly' })).content).toBe('APP_NAME="Kwizly"\n');
+  });
+
+  test('a key that would be renamed is refused with its line number, not renamed', () => {
+    const dotenv = write('# header\nGOOD=1\nAPP-NAME=Kwizly\n');
+    expect(dotenv.status).not.toBe(0);
+    expect(dotenv.stderr).toContain('line 3: the key "APP-NAME" has characters an environment variable name cannot hold');
+    expect(dotenv.stderr).toContain('it would reach the app as APP_NAME');
+    expect(dotenv.content).toBe('');
+    const json = write(JSON.stringify({ 'app.name': 'x' }));
+    expect(json.status).not.toBe(0);
+    expect(json.stderr).toContain('JSON key "app.name"');
+  });
+
+  test('a secret of comments only writes nothing and warns', () => {
+    const written = write('# nothing here yet\n\n# TODO\n');
+    expect(written.status).toBe(0);
+    expect(written.content).toBe('');
+    expect(written.stderr).toContain('warning: the secret sets no variable');
+  });
+
+  test('required keys that the secret does not set fail the step, naming them', () => {
+    const written = write('# nothing here yet\n', { requiredKeys: 'APP_KEY DB_URL' });
+    expect(written.status).not.toBe(0);
+    expect(written.stderr).toContain('does not set the required key(s) APP_KEY, DB_URL (it sets 0 variable(s))');
+    expect(write('APP_KEY=s3cr3t\nDB_URL=x\n', { requiredKeys: 'APP_KEY DB_URL' }).status).toBe(0);
+    expect(write('KEY=x\n', { prefix: 'APP_', requiredKeys: 'APP_KEY' }).status).toBe(0);
+  });
+
+  test('a binary secret is refused with a reason that says it is binary (not "None", not "line 1")', () => {
+    const written = write('APP_NAME=s3cr3t\n', { binary: true });
+    expect(written.status).not.toBe(0);
+    expect(written.stderr).toContain('it is stored as binary (SecretBinary), not text');
+    expect(written.stderr).not.toContain('line 1');
+  });
+
+  test('run twice (a reboot in the middle of the boot) the file is the same; two secrets join in step order', () => {
+    const first = write('A=1\nB=2\n');
+    const dir = path.dirname(first.file);
+    const again = write('A=1\nB=2\n', { dir });
+    expect(again.content).toBe('A="1"\nB="2"\n');
+    const second = write(JSON.stringify({ host: 'db' }), { dir, step: 'app-env-2', prefix: 'DB_' });
+    expect(second.content).toBe('A="1"\nB="2"\nDB_host="db"\n');
+    expect(write('A=1\nB=2\n', { dir }).content).toBe('A="1"\nB="2"\nDB_host="db"\n');
   });
 });

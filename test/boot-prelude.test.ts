@@ -39,10 +39,12 @@ const GLOBALS = {
   CWT_LIFECYCLE_HOOK: 'cdk-web-tiers-ready', CWT_READY_TIMEOUT_SECONDS: '840', CWT_TARGET_GROUP_ARN: '',
 };
 
-function boot(configure: (script: BootScript) => void, globals: Record<string, string> = {}, fake: FakeAws = {}): BootRun {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cwt-boot-'));
+function boot(configure: (script: BootScript) => void, globals: Record<string, string> = {}, fake: FakeAws = {},
+  prepare?: (home: string) => void, reuseHome?: string): BootRun {
+  const dir = reuseHome ? path.dirname(reuseHome) : fs.mkdtempSync(path.join(os.tmpdir(), 'cwt-boot-'));
   const bin = path.join(dir, 'bin');
-  fs.mkdirSync(bin);
+  fs.mkdirSync(bin, { recursive: true });
+  prepare?.(path.join(dir, 'opt'));
   // The boot files asset: a zip of runtime/boot, made with python3 as the asset would be.
   const zip = path.join(dir, 'boot.zip');
   const bootDir = path.join(__dirname, '..', 'runtime', 'boot');
@@ -232,6 +234,61 @@ describe('the rendered boot script, run by bash', () => {
     const left = Number(/left: (\d+)/.exec(run.log)![1]);
     expect(left).toBeLessThanOrEqual(98);
     expect(left).toBeGreaterThan(90);
+  });
+
+  test('a step that runs past its time limit is stopped, and the boot signals FAILURE naming it and abandons the launch', () => {
+    const started = Date.now();
+    const run = boot(script => {
+      script.addStep({ name: 'hangs', phase: BootPhase.FETCH_CODE, script: 'sleep 600 & wait', environment: { CWT_STEP_TIME_LIMIT: '2' } });
+      script.addStep({ name: 'after', phase: BootPhase.START, script: 'echo SHOULD-NOT-RUN' });
+    });
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(run.status).toBe(1);
+    expect(run.log).toContain('BOOT FAILED: step hangs (fetch-code) ran out of time: stopped after 2s, its time limit of 2s');
+    expect(run.awsCalls).toContainEqual(SUCCESS.replace('SUCCESS', 'FAILURE'));
+    expect(run.awsCalls[run.awsCalls.length - 1]).toBe(ABANDON);
+    expect(run.log).not.toContain('SHOULD-NOT-RUN');
+  });
+
+  test('every step\'s time limit ends at the boot\'s deadline', () => {
+    const run = boot(script => {
+      script.addStep({ name: 'slow', phase: BootPhase.BUILD, script: 'sleep 30' });
+    }, { CWT_READY_TIMEOUT_SECONDS: '3' });
+    expect(run.status).toBe(1);
+    expect(run.log).toMatch(/BOOT FAILED: step slow \(build\) ran out of time: stopped after [23]s, the boot's deadline \(3s from its start\)/);
+  });
+
+  test('a failure after CONTINUE marks the instance unhealthy instead of abandoning a launch that no longer waits', () => {
+    const run = boot(() => undefined, { CWT_TARGET_GROUP_ARN: TARGET_GROUP, CWT_READY_TIMEOUT_SECONDS: '0' }, { targetStates: ['unhealthy'] });
+    expect(run.status).toBe(1);
+    expect(run.awsCalls).toContainEqual(CONTINUE);
+    expect(run.awsCalls).not.toContainEqual(ABANDON);
+    expect(run.awsCalls[run.awsCalls.length - 1]).toBe(
+      'autoscaling set-instance-health --region eu-west-1 --instance-id i-0123456789abcdef0 --health-status Unhealthy --no-should-respect-grace-period');
+    expect(run.log).toContain('marked the instance unhealthy');
+  });
+
+  test('run again (resumed after a reboot), the boot skips the steps that finished and runs the rest; once ended it runs nothing', () => {
+    const configure = (script: BootScript) => {
+      script.addStep({ name: 'first', phase: BootPhase.PREPARE, script: 'echo FIRST-RAN >> "$CWT_HOME/../first-runs"' });
+      script.addStep({ name: 'second', phase: BootPhase.START, script: 'echo SECOND-RAN' });
+    };
+    // The first run stopped after the step `first` (its .done marker) and before `second`.
+    const run = boot(configure, {}, {}, home => {
+      fs.mkdirSync(path.join(home, 'steps'), { recursive: true });
+      fs.writeFileSync(path.join(home, 'steps', 'first.done'), '');
+      fs.mkdirSync(path.join(home, '..', 'etc'), { recursive: true });
+      fs.writeFileSync(path.join(home, '..', 'etc', 'boot-started'), `${Math.floor(Date.now() / 1000) - 100}\n`);
+    });
+    expect(run.status).toBe(0);
+    expect(run.log).toContain('step first (prepare) finished before the restart: not run again');
+    expect(run.log).toContain('SECOND-RAN');
+    expect(run.awsCalls.filter(c => c === SUCCESS)).toHaveLength(1);
+    expect(fs.readFileSync(path.join(run.home, '..', 'etc', 'boot-done'), 'utf-8')).toMatch(/^success /);
+    const again = boot(configure, {}, {}, undefined, run.home);
+    expect(again.status).toBe(0);
+    expect(again.log).toContain('the boot already ended (success');
+    expect(again.awsCalls.filter(c => c === SUCCESS)).toHaveLength(1);
   });
 
   test('an unset variable or a failing pipe inside a step fails it (set -euo pipefail)', () => {

@@ -324,11 +324,12 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
       Resource: '*',
       Condition: { StringEquals: { 'autoscaling:ResourceTag/cdk-web-tiers:fleet': fleetTag.Value } },
     }]);
-    // A web tier completes its own launches and reports its own liveness; the load balancer judges readiness only.
+    // A web tier completes its own launches, marks itself unhealthy when its boot fails after CONTINUE
+    // or its app's start limit trips, and reports its own liveness; the load balancer judges readiness only.
     expect(own(web)).toEqual([{
       Sid: 'OwnLifecycle',
       Effect: 'Allow',
-      Action: 'autoscaling:CompleteLifecycleAction',
+      Action: ['autoscaling:CompleteLifecycleAction', 'autoscaling:SetInstanceHealth'],
       Resource: '*',
       Condition: { StringEquals: { 'autoscaling:ResourceTag/cdk-web-tiers:fleet': tagOf(web).Value } },
     }, {

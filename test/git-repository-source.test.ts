@@ -94,7 +94,9 @@ describe('AppSource.fromGitRepository', () => {
     expect(script).toContain(`'SECRET_ARN=TOKEN_Ref_${logicalIdOf(env!)}'`);
     expect(script).toContain("'ENV_PREFIX=DB_'");
     expect(script).toContain('source "$CWT_BOOT_DIR/app-env.sh"');
-    expect(bootFileText('app-env.sh')).toContain('chmod 0600 "$ENV_FILE"');
+    // Written whole with mode 0600, then renamed into place (test/app-env.test.ts checks the mode).
+    expect(bootFileText('app-env.sh')).toContain('chmod 0600 "$tmp"');
+    expect(bootFileText('app-env.sh')).toContain('mv -f "$tmp" "$ENV_FILE"');
     const reads = statementsOfRole(t, logicalIdOf(web.role)).filter(s => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'));
     expect(reads.map(s => s.Resource.Ref).sort()).toEqual([logicalIdOf(db), logicalIdOf(deployKey), logicalIdOf(env!)].sort());
   });

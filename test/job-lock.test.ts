@@ -197,6 +197,28 @@ describe('addScheduledJob', () => {
     expect(() => web.addScheduledJob(name, { command: 'true', jobLock: lock, ...options })).toThrow(message);
   });
 
+  test('the lease defaults to half the schedule\'s shortest interval, at most 5 minutes', () => {
+    const { stack, web, lock } = setup();
+    web.addScheduledJob('minutely', { schedule: '* * * * *', command: 'true', jobLock: lock });
+    web.addScheduledJob('quarter', { schedule: '*/15 * * * *', command: 'true', jobLock: lock });
+    web.addScheduledJob('daily', { schedule: '0 8 * * *', command: 'true', jobLock: lock });
+    const script = userDataOf(Template.fromStack(stack), web);
+    const ttlOf = (job: string) => /'JOB_TTL=(\d+s)'/.exec(script.slice(script.indexOf(`run_step job-${job} `)))![1];
+    expect([ttlOf('minutely'), ttlOf('quarter'), ttlOf('daily')]).toEqual(['30s', '300s', '300s']);
+  });
+
+  test.each([
+    ['* * * * *', Duration.seconds(60), /every minute|1 minute/],
+    ['0,5 8 * * *', Duration.minutes(5), /5 minutes/],
+    ['0 8,20 * * *', Duration.hours(12), /12 hours/],
+    ['0 8 * * *', Duration.hours(24), /1 day|24 hours/],
+  ])('a lease as long as the schedule\'s shortest interval fails at synth (%s, %s)', (schedule, ttl, interval) => {
+    const { web, lock } = setup();
+    expect(() => web.addScheduledJob('tight', { schedule, command: 'true', jobLock: lock, ttl })).toThrow(/ttl .*can fire/);
+    expect(() => web.addScheduledJob('tight2', { schedule, command: 'true', jobLock: lock, ttl })).toThrow(interval);
+    expect(() => web.addScheduledJob('ok', { schedule, command: 'true', jobLock: lock, ttl: Duration.seconds(ttl.toSeconds() - 10) })).not.toThrow();
+  });
+
   test('the same job name twice fails', () => {
     const { web, lock } = setup();
     web.addScheduledJob('cleanup', { schedule: '0 8 * * *', command: 'true', jobLock: lock });

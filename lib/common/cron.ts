@@ -92,3 +92,25 @@ function parseValue(text: string, name: string, min: number, max: number, names?
 function cronError(code: ErrorCode, value: string, reason: string): never {
   return invalidInput(code, 'schedule', value, reason);
 }
+
+/**
+ * The shortest time between two ticks of a 5-field cron expression, in seconds: the smallest gap
+ * between its fire times within a day (the gap across midnight included), or a day when it fires
+ * at most once a day. A lower bound, so a lease shorter than it always frees before the next tick.
+ * Throws like cronToOnCalendar on a bad expression.
+ */
+export function cronMinIntervalSeconds(expression: string): number {
+  const fields = expression.trim().split(/\s+/);
+  if (fields.length !== 5) cronToOnCalendar(expression);
+  const minutes = parseField(fields[0], 'minute', 0, 59) ?? range(0, 59);
+  const hours = parseField(fields[1], 'hour', 0, 23) ?? range(0, 23);
+  const times = hours.flatMap(h => minutes.map(m => h * 60 + m)).sort((a, b) => a - b);
+  if (times.length < 2) return 24 * 3600;
+  let gap = times[0] + 1440 - times[times.length - 1];
+  for (let i = 1; i < times.length; i++) gap = Math.min(gap, times[i] - times[i - 1]);
+  return gap * 60;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}

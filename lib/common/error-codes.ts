@@ -63,6 +63,9 @@ export const ERROR_CODES = {
   CWT154: 'acknowledgeFinding: a template-level acknowledgement needs a CfnResource (or an L2 whose defaultChild is one)',
   CWT155: 'expectedBootTime is not a whole number of seconds from 0 to 7200',
   CWT156: 'expectedWarmStartTime is not a whole number of seconds from 0 to 7200',
+  CWT157: 'A boot step time limit is not whole seconds from 1 second to 24 hours',
+  CWT158: 'requiredEnvironmentKeys without an environment secret to check them in',
+  CWT159: 'A required environment key is not a variable name',
 
   // 2xx: web tier, load balancer, firewall
   CWT201: 'appPort is not a whole number from 1 to 65535',
@@ -153,6 +156,7 @@ export const ERROR_CODES = {
   CWT510: 'A scheduled job with this name is already on the tier',
   CWT511: 'A scheduled job command is empty',
   CWT513: 'A scheduled job ttl is not from 10 seconds to 24 hours',
+  CWT514: 'A scheduled job ttl is as long as the shortest interval of its schedule (a dead holder would keep the next tick)',
   CWT520: 'Cron schedule: the expression does not have 5 fields',
   CWT521: 'Cron schedule: both day-of-month and day-of-week are restricted (cron ORs them, systemd ANDs them)',
   CWT522: 'Cron schedule: it never fires (the day does not exist in the months given)',

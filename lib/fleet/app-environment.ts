@@ -20,6 +20,13 @@ export interface EnvironmentSecretOptions {
    * @default '' (no prefix)
    */
   readonly prefix?: string;
+  /**
+   * Keys this secret must set, as the app sees them (prefix included): a boot whose secret lacks
+   * one fails at this secret's step, naming the keys.
+   *
+   * @default - none: a secret that sets no variable only warns in the boot log
+   */
+  readonly requiredKeys?: string[];
 }
 
 /**
@@ -34,12 +41,18 @@ export function environmentSecretStep(scope: IConstruct, grantee: iam.IGrantable
   if (!Token.isUnresolved(prefix) && !/^([A-Za-z_][A-Za-z0-9_]*)?$/.test(prefix)) {
     invalid(scope, 'CWT113', 'prefix', prefix, "Use letters, digits and underscores, starting with a letter or '_', for example 'DB_'.");
   }
+  for (const key of options.requiredKeys ?? []) {
+    if (!Token.isUnresolved(key) && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      invalid(scope, 'CWT159', 'requiredKeys', key, "Name environment variables with letters, digits and underscores, starting with a letter or '_', for example 'APP_KEY'.");
+    }
+  }
   secret.grantRead(grantee);
   return {
     name: stepName,
     phase: BootPhase.FETCH_SECRETS,
     script: bootFile('app-env.sh'),
     // With an app port the tier owns PORT: a PORT key in the secret is skipped (and logged).
-    environment: { SECRET_ARN: secret.secretArn, ENV_FILE: APP_ENV_FILE, APP_USER: appUser, ENV_PREFIX: prefix, APP_PORT: appPort === undefined ? '' : String(appPort) },
+    environment: { SECRET_ARN: secret.secretArn, ENV_FILE: APP_ENV_FILE, APP_USER: appUser, ENV_PREFIX: prefix, APP_PORT: appPort === undefined ? '' : String(appPort),
+      ...(options.requiredKeys?.length ? { REQUIRED_KEYS: options.requiredKeys.join(' ') } : {}) },
   };
 }

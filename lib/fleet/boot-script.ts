@@ -68,6 +68,10 @@ export class BootScript {
         invalidInput('CWT149', 'addBootStep(step).environment', key, `Boot step ${JSON.stringify(step.name)} has the environment variable name ${JSON.stringify(key)}: use letters, digits and underscores, not starting with a digit.`);
       }
     }
+    const limit = step.timeLimit && !step.timeLimit.isUnresolved() ? step.timeLimit.toSeconds({ integral: false }) : undefined;
+    if (limit !== undefined && (limit < 1 || limit > 86_400 || !Number.isInteger(limit))) {
+      invalidInput('CWT157', 'addBootStep(step).timeLimit', step.timeLimit!.toHumanString(), `Boot step ${JSON.stringify(step.name)}: use whole seconds from 1 second to 24 hours.`);
+    }
     if (step.script.split('\n').some(line => line.trim() === HEREDOC_END)) {
       invalidInput('CWT150', 'addBootStep(step).script', step.name, `Boot step ${JSON.stringify(step.name)} contains the reserved line ${HEREDOC_END}.`);
     }
@@ -94,7 +98,8 @@ export class BootScript {
     const prelude = fs.readFileSync(path.join(bootFilesDir(), 'prelude.sh'), 'utf-8').trimEnd().split('\n');
     lines.push(...prelude.filter(line => !/^\s*#(?! ---)/.test(line)));
     for (const step of this.ordered()) {
-      const env = Object.entries(step.environment ?? {}).map(([k, v]) => shellQuote(`${k}=${v}`));
+      const limit = step.timeLimit ? { CWT_STEP_TIME_LIMIT: String(step.timeLimit.toSeconds()) } : {};
+      const env = Object.entries({ ...step.environment, ...limit }).map(([k, v]) => shellQuote(`${k}=${v}`));
       lines.push('', `run_step ${step.name} ${step.phase}${env.length ? ' ' + env.join(' ') : ''} <<'${HEREDOC_END}'`);
       lines.push(step.script.trimEnd());
       lines.push(HEREDOC_END);

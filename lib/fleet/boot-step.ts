@@ -1,3 +1,5 @@
+import { Duration } from 'aws-cdk-lib';
+
 /**
  * The phases of an instance's boot, in the order they run.
  *
@@ -22,6 +24,10 @@ export enum BootPhase {
 
 /**
  * One named step of an instance's boot script.
+ *
+ * Every step runs with a time limit, and the whole boot with a deadline counted from its first
+ * start (the deployment timeout less 5 minutes): a step that runs out is stopped with its processes,
+ * and the boot signals FAILURE naming it and abandons the launch, before CloudFormation gives up.
  */
 export interface BootStep {
   /**
@@ -40,4 +46,12 @@ export interface BootStep {
    * @default - only the variables every step gets (CWT_REGION, CWT_STACK, INSTANCE_ID, ...)
    */
   readonly environment?: Record<string, string>;
+  /**
+   * How long the step may run before it is stopped and the boot fails. Whatever is set, a step
+   * stops at the boot's deadline at the latest.
+   *
+   * @default - by phase: prepare 10 minutes, mount 5, fetch-secrets 2, fetch-code 5, build 20,
+   * start 5; signal: until the boot's deadline
+   */
+  readonly timeLimit?: Duration;
 }

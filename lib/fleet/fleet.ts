@@ -131,7 +131,7 @@ export class Fleet extends Construct {
       roles: [this.role],
     });
     this.grantPrincipal = new ManagedPolicyPrincipal(this.role, this.instancePolicy);
-    this.grantBaseline(props.singleton);
+    this.grantBaseline();
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -183,7 +183,10 @@ export class Fleet extends Construct {
         'replaces this singleton\'s only instance, and the worker is down until the new one is ready. Pin the image with source.machineImage ' +
         '(for example ec2.MachineImage.latestAmazonLinux2023({ cachedInContext: true }) and commit cdk.context.json).');
     }
-    if (props.environment) this.addEnvironmentSecret(props.environment, {});
+    if (props.requiredEnvironmentKeys !== undefined && !props.environment) {
+      invalid(scope, 'CWT158', 'requiredEnvironmentKeys', props.requiredEnvironmentKeys.join(' '), 'Required keys are checked in the environment secret: set environment too, or drop requiredEnvironmentKeys.');
+    }
+    if (props.environment) this.addEnvironmentSecret(props.environment, { requiredKeys: props.requiredEnvironmentKeys });
 
     this.launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: source.machineImage,
@@ -344,7 +347,7 @@ export class Fleet extends Construct {
     }
   }
 
-  private grantBaseline(singleton: boolean): void {
+  private grantBaseline(): void {
     // Session Manager instead of SSH: the four ssmmessages channel actions plus instance registration.
     this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'SessionManager',
@@ -380,12 +383,13 @@ export class Fleet extends Construct {
       actions: ['cloudformation:SignalResource'],
       resources: [Aws.STACK_ID],
     }));
-    // The boot completes (or abandons) its own launch; a singleton's health reporter reports its
-    // own health. Both on the group tagged with this fleet's id only: the policy never names the
-    // group, so that it exists before the first instance boots.
+    // The boot completes (or abandons) its own launch; a boot that fails after CONTINUE, an app
+    // whose start limit trips and a singleton's health reporter mark the instance unhealthy. Both
+    // on the group tagged with this fleet's id only: the policy never names the group, so that it
+    // exists before the first instance boots.
     this.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       sid: 'OwnLifecycle',
-      actions: singleton ? ['autoscaling:CompleteLifecycleAction', 'autoscaling:SetInstanceHealth'] : ['autoscaling:CompleteLifecycleAction'],
+      actions: ['autoscaling:CompleteLifecycleAction', 'autoscaling:SetInstanceHealth'],
       resources: ['*'],
       conditions: { StringEquals: { [`autoscaling:ResourceTag/${FLEET_TAG}`]: this.node.addr } },
     }));

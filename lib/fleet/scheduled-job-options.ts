@@ -35,9 +35,11 @@ export interface ScheduledJobOptions {
   readonly jobLock: IJobLock;
   /**
    * Lock lease: how long a crashed runner keeps the job locked. A running job renews it every
-   * third of it, so jobs may run longer than this. 10 seconds to 24 hours.
+   * third of it, so jobs may run longer than this. It must be shorter than the shortest interval
+   * between two ticks of the schedule, so that a host that dies mid-run frees the next tick (its
+   * own tick is then recorded as missed and alarmed). 10 seconds to 24 hours.
    *
-   * @default Duration.minutes(5)
+   * @default - half the schedule's shortest interval, at most 5 minutes (30 seconds for a job every minute)
    */
   readonly ttl?: Duration;
   /**
@@ -47,9 +49,9 @@ export interface ScheduledJobOptions {
    */
   readonly timeZone?: string;
   /**
-   * Alarms on the job's ticks (nobody ran, ran twice, run failed).
+   * Alarms on the job's ticks (nobody ran, ran twice, run failed, tick missed).
    *
-   * @default - all three
+   * @default - all four
    */
   readonly alarms?: ScheduledJobAlarmOptions;
 }

@@ -125,6 +125,14 @@ export interface TierInstanceProps {
    */
   readonly environment?: secretsmanager.ISecret;
   /**
+   * Keys the environment secret must set (as written in it, for example `APP_KEY`): a boot whose
+   * secret lacks one fails at its env step, naming the keys, instead of starting the app without
+   * them. Needs `environment`.
+   *
+   * @default - none: a secret that sets no variable at all (only comments, say) only warns in the boot log
+   */
+  readonly requiredEnvironmentKeys?: string[];
+  /**
    * Instance type.
    *
    * @default - the environment profile's instanceType: t3.small

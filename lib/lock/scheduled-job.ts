@@ -5,7 +5,7 @@ import { checkInteger, checkOptions, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
-import { cronToOnCalendar } from '../common/cron';
+import { cronMinIntervalSeconds, cronToOnCalendar } from '../common/cron';
 import { ScheduledJobOptions } from '../fleet/scheduled-job-options';
 import { ScheduledJobAlarms } from '../observability/scheduled-job-alarms';
 import { ErrorCode } from '../common/error-codes';
@@ -72,8 +72,15 @@ function installScheduledJob(tier: ITier, name: string, options: ScheduledJobOpt
     if (!(e instanceof TierValidationError)) throw e;
     return invalid(tier, e.code as ErrorCode, `addScheduledJob(${name}).schedule`, options.schedule, `${capitalize(e.fix)}; for example '0 8 * * *' runs at 08:00 every day.`);
   }
-  const ttl = options.ttl ?? Duration.minutes(5);
+  const interval = cronMinIntervalSeconds(options.schedule);
+  const ttl = options.ttl ?? Duration.seconds(Math.max(10, Math.min(300, Math.floor(interval / 2))));
   checkInteger(tier, 'CWT513', `addScheduledJob(${name}).ttl (seconds)`, ttl.toSeconds(), 10, TICK_RECORD_KEEP.toSeconds());
+  if (!ttl.isUnresolved() && ttl.toSeconds() >= interval) {
+    invalid(tier, 'CWT514', `addScheduledJob(${name}).ttl`, ttl.toHumanString(),
+      `The schedule '${options.schedule}' can fire ${Duration.seconds(interval).toHumanString()} after a tick: a lease that long lets a host that dies ` +
+      `mid-run keep the lock past the next tick, which every host would then skip. Use less than ${Duration.seconds(interval).toHumanString()} ` +
+      `(the default is half of it, at most 5 minutes); a running job renews its lease, so it may run longer.`);
+  }
 
   options.jobLock.allowFrom(tier);
   tier.addBootStep({

@@ -16,6 +16,11 @@ export enum ScheduledJobAlarm {
   RAN_TWICE = 'RanTwice',
   /** A run failed (non-zero exit, command missing) or lost its lock. */
   RUN_FAILED = 'RunFailed',
+  /**
+   * A tick was lost to a dead holder: the host that won it died (or joblock was killed) before the
+   * run finished, so the tick never completed. Counted by the host that wins the next tick.
+   */
+  TICK_MISSED = 'TickMissed',
 }
 
 /**
@@ -47,7 +52,7 @@ export interface ScheduledJobAlarmsProps {
   /**
    * Which alarms.
    *
-   * @default - all three
+   * @default - all four
    */
   readonly options?: ScheduledJobAlarmOptions;
 }
@@ -89,6 +94,12 @@ export class ScheduledJobAlarms extends Construct {
       label: 'failed or lost runs',
       period: Duration.minutes(5),
     });
+    const missed = new cloudwatch.MathExpression({
+      expression: 'FILL(missed, 0)',
+      usingMetrics: { missed: metric('Missed', Duration.minutes(5)) },
+      label: 'ticks lost to a dead holder',
+      period: Duration.minutes(5),
+    });
     if (o.enabled === false) {
       warnMonitoringOff(scope, `job ${props.job} is not run, runs twice or fails`);
     } else {
@@ -113,10 +124,17 @@ export class ScheduledJobAlarms extends Construct {
           description: `a run of job ${props.job} failed (non-zero exit, command missing) or lost its lock: read the jobs log stream of the host that ran it.`,
         });
       }
+      if (on(ScheduledJobAlarm.TICK_MISSED)) {
+        this.alarms[ScheduledJobAlarm.TICK_MISSED] = newAlarm(this, 'TickMissed', {
+          metric: missed, threshold: 1, comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          description: `a tick of job ${props.job} was won by a host that died before the run finished (its lock expired unreleased): ` +
+            'that tick did not complete and is not run again. The jobs log of the next tick\'s host names the tick and the host (MISSED TICK).',
+        });
+      }
     }
     TierDashboard.of(this).addSection(`Job ${props.job} on ${props.tier}`, [
       graph('Tick outcomes (per host)', ['Ran', 'Skipped', 'StoreUnreachable'].map(name => metric(name)), { width: 12 }),
-      graph('Failed, lost, nobody ran, ran twice', [failed, nobodyRan, ranTwice], { width: 12 }),
+      graph('Failed, lost, missed, nobody ran, ran twice', [failed, missed, nobodyRan, ranTwice], { width: 12 }),
     ]);
   }
 }

@@ -6,11 +6,6 @@
 # signals FAILURE to CloudFormation (so a rolling deploy stops and rolls back) and stops the boot.
 set -uo pipefail
 umask 022
-# The readiness deadline counts from the start of the boot, so that a long build still leaves time
-# to signal FAILURE (and say why) before CloudFormation gives up on the instance.
-CWT_BOOT_STARTED=$(date +%s)
-CWT_READY_DEADLINE=$(( CWT_BOOT_STARTED + ${CWT_READY_TIMEOUT_SECONDS:-600} ))
-export CWT_BOOT_STARTED CWT_READY_DEADLINE
 # The defaults are the instance paths; tests point them at a scratch folder.
 : "${CWT_HOME:=/opt/cdk-web-tiers}" "${CWT_LOG_DIR:=/var/log/cdk-web-tiers}" "${CWT_ETC:=/etc/cdk-web-tiers}"
 # The step files of runtime/boot are unpacked here (below).
@@ -24,6 +19,53 @@ exec > >(tee -a "$CWT_LOG_DIR/boot.log") 2>&1
 if [ -f "$CWT_ETC/warm-pool-prepared" ]; then
   echo "[cdk-web-tiers] prepared for the warm pool already: the resume service readies this instance"
   exit 0
+fi
+
+# One run of the boot at a time, and none after it finished: cloud-init runs the user data once per
+# instance (its per-instance semaphore is written before the script runs), so after a reboot in the
+# middle of the boot the resume unit installed below runs this same script again. Steps that
+# finished are skipped (steps/NAME.done); the interrupted step runs again, so steps are idempotent.
+exec 8>"$CWT_ETC/boot.lock"
+if ! flock -n 8; then
+  echo "[cdk-web-tiers] another run of the boot holds $CWT_ETC/boot.lock: leaving the boot to it"
+  exit 0
+fi
+if [ -e "$CWT_ETC/boot-done" ]; then
+  echo "[cdk-web-tiers] the boot already ended ($(cat "$CWT_ETC/boot-done")): nothing to resume"
+  exit 0
+fi
+# The boot's deadline counts from the first start of the boot, kept across a reboot, so that the
+# failure signal (and its reason) arrives before CloudFormation and the lifecycle hook give up.
+# Every step's time limit ends at this deadline at the latest.
+[ -s "$CWT_ETC/boot-started" ] || date +%s > "$CWT_ETC/boot-started"
+CWT_BOOT_STARTED=$(cat "$CWT_ETC/boot-started")
+CWT_BOOT_DEADLINE=$(( CWT_BOOT_STARTED + ${CWT_READY_TIMEOUT_SECONDS:-600} ))
+CWT_READY_DEADLINE=$CWT_BOOT_DEADLINE
+export CWT_BOOT_STARTED CWT_BOOT_DEADLINE CWT_READY_DEADLINE
+[ -n "${CWT_RESUMED:-}" ] && echo "[cdk-web-tiers] boot resumed after a restart $(date -u +%FT%TZ), $(( CWT_BOOT_DEADLINE - $(date +%s) ))s before its deadline"
+: > "$CWT_HOME/steps/order"
+# The resume unit: a copy of this script, run at the next start until the boot has ended. Only on
+# an instance booted by systemd with the instance paths (tests point CWT_ETC elsewhere).
+script_file=${BASH_SOURCE[0]:-$0}
+if [ -z "${CWT_RESUMED:-}" ] && [ -f "$script_file" ] && [ -d /run/systemd/system ] && [ "$CWT_ETC" = /etc/cdk-web-tiers ]; then
+  install -m 0700 "$script_file" "$CWT_HOME/boot.sh"
+  cat > /etc/systemd/system/cdk-web-tiers-boot.service <<UNIT
+[Unit]
+Description=cdk-web-tiers: resume the instance's boot after a restart in the middle of it
+Wants=network-online.target
+After=network-online.target cloud-final.service
+ConditionPathExists=!$CWT_ETC/boot-done
+
+[Service]
+Type=simple
+Environment=CWT_RESUMED=1 CWT_HOME=$CWT_HOME CWT_LOG_DIR=$CWT_LOG_DIR CWT_ETC=$CWT_ETC
+ExecStart=/bin/bash $CWT_HOME/boot.sh
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl daemon-reload && systemctl enable cdk-web-tiers-boot.service 2>&1 ||
+    echo "[cdk-web-tiers] could not enable the resume unit: a restart in the middle of the boot would not resume it"
 fi
 
 imds() {
@@ -63,12 +105,15 @@ ENV
 aws_call() {
   local what=$1 harmless=$2 delay=${CWT_RETRY_SECONDS:-2} attempt
   shift 3
+  export AWS_HARMLESS=
   for attempt in 1 2 3 4 5 6 7 8; do
-    if AWS_OUTPUT=$(aws "$@" 2>&1); then
+    # A time limit per try: the CLI's own timeouts and retries can take minutes on a dead network.
+    if AWS_OUTPUT=$(timeout --kill-after=5 "${CWT_CALL_SECONDS:-60}" aws "$@" 2>&1); then
       return 0
     fi
     if [ -n "$harmless" ] && grep -qE "$harmless" <<< "$AWS_OUTPUT"; then
       echo "[cdk-web-tiers] $what: not needed ($AWS_OUTPUT)"
+      AWS_HARMLESS=1
       return 0
     fi
     echo "[cdk-web-tiers] $what: attempt $attempt of 8 failed: $AWS_OUTPUT"
@@ -91,14 +136,47 @@ cfn_signal() {
   fi
 }
 
+# The system is going down (a reboot in the middle of the boot): whatever failed was stopped by
+# the shutdown, and the resume unit runs the boot again after the restart.
+shutting_down() {
+  [ -d /run/systemd/system ] || return 1
+  case "$(systemctl is-system-running 2>/dev/null)" in
+    initializing|starting|running|degraded|maintenance) return 1 ;;
+    *) return 0 ;;
+  esac
+}
+
+# The boot has ended (SUCCESS or FAILURE): the resume unit has nothing left to do.
+boot_finished() {
+  echo "$1 $(date -u +%FT%TZ)" > "$CWT_ETC/boot-done"
+  if [ -e /etc/systemd/system/cdk-web-tiers-boot.service ]; then
+    systemctl disable cdk-web-tiers-boot.service >/dev/null 2>&1 || true
+  fi
+}
+
 boot_failed() {
   local reason=$1
+  if shutting_down; then
+    echo "[cdk-web-tiers] the system is shutting down during the boot ($reason): the boot resumes after the restart"
+    exit 1
+  fi
   echo "[cdk-web-tiers] BOOT FAILED: $reason (full log: $CWT_LOG_DIR/boot.log, CloudWatch Logs group $CWT_LOG_GROUP)"
+  boot_finished failure
   cfn_signal FAILURE "$reason"
-  if [ -n "${CWT_LIFECYCLE_HOOK:-}" ] && declare -F complete_lifecycle >/dev/null; then
-    # Give the CloudWatch agent time to ship this log before Auto Scaling terminates the instance.
-    sleep "${CWT_LOG_FLUSH_SECONDS:-20}"
-    complete_lifecycle ABANDON || echo "[cdk-web-tiers] could not abandon the launch: the hook times out instead"
+  # Give the CloudWatch agent time to ship this log before Auto Scaling terminates the instance.
+  sleep "${CWT_LOG_FLUSH_SECONDS:-20}"
+  # Before CONTINUE, ABANDON has Auto Scaling terminate the instance. After it the instance is in
+  # service and there is no action to abandon: it is marked unhealthy, which has Auto Scaling
+  # replace it whatever the group's health check type.
+  if [ ! -e "$CWT_ETC/launch-continued" ] && [ -n "${CWT_LIFECYCLE_HOOK:-}" ] && declare -F complete_lifecycle >/dev/null &&
+    complete_lifecycle ABANDON; then
+    exit 1
+  fi
+  if aws_call 'mark the instance unhealthy' '' -- autoscaling set-instance-health --region "$CWT_REGION" \
+    --instance-id "$INSTANCE_ID" --health-status Unhealthy --no-should-respect-grace-period; then
+    echo "[cdk-web-tiers] marked the instance unhealthy: Auto Scaling replaces it"
+  else
+    echo "[cdk-web-tiers] could not mark the instance unhealthy: the launch hook times out (ABANDON) if the launch is still waiting"
   fi
   exit 1
 }
@@ -106,7 +184,7 @@ boot_failed() {
 # The step files of runtime/boot travel as an S3 asset (user data is limited to 16 KB). A fresh
 # instance profile can take a few seconds to work, hence the retries.
 for attempt in 1 2 3 4 5 6; do
-  if aws s3 cp --only-show-errors --region "$CWT_REGION" "s3://$CWT_BOOT_BUCKET/$CWT_BOOT_KEY" "$CWT_HOME/boot.zip"; then
+  if timeout --kill-after=5 "${CWT_CALL_SECONDS:-60}" aws s3 cp --only-show-errors --region "$CWT_REGION" "s3://$CWT_BOOT_BUCKET/$CWT_BOOT_KEY" "$CWT_HOME/boot.zip"; then
     break
   fi
   [ "$attempt" = 6 ] && boot_failed "could not download the boot files s3://$CWT_BOOT_BUCKET/$CWT_BOOT_KEY"
@@ -116,9 +194,18 @@ rm -rf "$CWT_BOOT_DIR"
 python3 -m zipfile -e "$CWT_HOME/boot.zip" "$CWT_BOOT_DIR" || unzip -q -o "$CWT_HOME/boot.zip" -d "$CWT_BOOT_DIR" ||
   boot_failed "could not unpack the boot files (python3 or unzip needed)"
 
+# Each step's time limit by phase, in seconds; a step's CWT_STEP_TIME_LIMIT (BootStep.timeLimit)
+# overrides it, and every limit ends at the boot's deadline at the latest (signal: only that).
+step_limit() {
+  case $1 in
+    prepare) echo 600 ;; mount) echo 300 ;; fetch-secrets) echo 120 ;; fetch-code) echo 300 ;;
+    build) echo 1200 ;; start) echo 300 ;; *) echo 86400 ;;
+  esac
+}
+
 # run_step NAME PHASE [VAR=value ...] <<'END' ... END
 run_step() {
-  local name=$1 phase=$2
+  local name=$1 phase=$2 limit arg left started rc=0 why
   shift 2
   local file="$CWT_HOME/steps/$name.sh"
   cat > "$file"
@@ -127,10 +214,34 @@ run_step() {
   # fetch-code and build steps again (runtime/boot/warm-pool.sh).
   printf '%s %s\n' "$name" "$phase" >> "$CWT_HOME/steps/order"
   (umask 077; printf '%q ' "$@" > "$CWT_HOME/steps/$name.env")
-  echo "[cdk-web-tiers] step $name ($phase) started $(date -u +%FT%TZ)"
-  if ! env "$@" bash -euo pipefail "$file"; then
+  if [ -e "$CWT_HOME/steps/$name.done" ]; then
+    echo "[cdk-web-tiers] step $name ($phase) finished before the restart: not run again"
+    return 0
+  fi
+  limit=$(step_limit "$phase")
+  for arg in "$@"; do
+    case $arg in CWT_STEP_TIME_LIMIT=*) limit=${arg#*=} ;; esac
+  done
+  why="its time limit of ${limit}s"
+  left=$(( CWT_BOOT_DEADLINE - $(date +%s) ))
+  if [ "$left" -le 0 ]; then
+    boot_failed "step $name ($phase) did not start: the boot is past its deadline ($(( CWT_BOOT_DEADLINE - CWT_BOOT_STARTED ))s from its start)"
+  fi
+  if [ "$left" -lt "$limit" ]; then
+    limit=$left
+    why="the boot's deadline ($(( CWT_BOOT_DEADLINE - CWT_BOOT_STARTED ))s from its start)"
+  fi
+  echo "[cdk-web-tiers] step $name ($phase) started $(date -u +%FT%TZ), time limit ${limit}s"
+  started=$(date +%s)
+  # timeout stops the step's whole process group (git, ssh, npm...), SIGKILL 10 s after SIGTERM.
+  timeout --kill-after=10 "$limit" env CWT_STEP="$name" "$@" bash -euo pipefail "$file" 8>&- || rc=$?
+  if [ "$rc" != 0 ]; then
+    if [ $(( $(date +%s) - started )) -ge "$limit" ]; then
+      boot_failed "step $name ($phase) ran out of time: stopped after ${limit}s, $why"
+    fi
     boot_failed "step $name ($phase) failed"
   fi
+  touch "$CWT_HOME/steps/$name.done"
   echo "[cdk-web-tiers] step $name finished $(date -u +%FT%TZ)"
 }
 

@@ -20,6 +20,10 @@ complete_lifecycle() {
   aws_call "lifecycle $result" 'No active Lifecycle Action' -- autoscaling complete-lifecycle-action --region "$CWT_REGION" \
     --auto-scaling-group-name "$group" --lifecycle-hook-name "$CWT_LIFECYCLE_HOOK" --instance-id "$INSTANCE_ID" \
     --lifecycle-action-result "$result" || return 1
+  if [ -n "$AWS_HARMLESS" ]; then
+    echo "[cdk-web-tiers] lifecycle $result: no action was waiting (already completed, or timed out)"
+    [ "$result" = CONTINUE ] || return 1
+  fi
   echo "[cdk-web-tiers] lifecycle action completed: $result"
 }
 
@@ -62,9 +66,12 @@ boot_succeeded() {
     complete_lifecycle CONTINUE || { rm -f "$CWT_ETC/warm-pool-prepared"; boot_failed "could not complete the lifecycle action into the warm pool"; }
     systemctl start --no-block cdk-web-tiers-warm-resume.service || true
     echo "[cdk-web-tiers] prepared for the warm pool $(date -u +%FT%TZ): no signal until the instance leaves the pool"
+    boot_finished warm-pool
     return 0
   fi
   complete_lifecycle CONTINUE || boot_failed "could not complete the launch lifecycle action"
+  # In service from here: a failure now marks the instance unhealthy (boot_failed).
+  touch "$CWT_ETC/launch-continued"
   if [ -n "${CWT_TARGET_GROUP_ARN:-}" ]; then
     wait_for_target_health || boot_failed "the load balancer did not count the instance healthy"
   fi
@@ -72,4 +79,5 @@ boot_succeeded() {
   cfn_signal SUCCESS "boot finished and the app is ready"
   # A tier with a warm pool: pooled instances of an older launch template go (runtime/boot/warm-recycle.sh).
   if [ -x "$CWT_HOME/bin/warm-recycle" ]; then "$CWT_HOME/bin/warm-recycle" || true; fi
+  boot_finished success
 }

@@ -108,7 +108,8 @@ describe('joblock run (bundled CLI, real Redis)', () => {
     );
     const codes = results.map((r) => r.code).sort((a, b) => (a ?? -1) - (b ?? -1));
     expect(codes).toEqual([0, ...Array(19).fill(EXIT_SKIPPED)]);
-    expect(lines(out)).toEqual(['1']);
+    // The fencing token is seeded from the tick (epoch ms) on an empty store.
+    expect(lines(out)).toEqual([String(Date.parse(T1))]);
     for (const skipped of results.filter((r) => r.code === EXIT_SKIPPED)) {
       expect(skipped.stderr).toMatch(/race@2026-11-22T08:00:00Z: skipped: (this tick was already claimed|the previous run of the job still holds the lock)/);
     }
@@ -125,7 +126,7 @@ describe('joblock run (bundled CLI, real Redis)', () => {
     // The same tick given in another form (epoch seconds) is the same tick.
     const late = await runCli(jobArgs('late', String(Date.parse(T1) / 1000), '5s', 'echo ran >> "$1"', [out]));
     expect(late.code).toBe(EXIT_SKIPPED);
-    expect(late.stderr).toMatch(/skipped: this tick was already claimed by .* \(fencing token 1, finished, exit status 0\)/);
+    expect(late.stderr).toMatch(/skipped: this tick was already claimed by .* \(fencing token 1795334400000, finished, exit status 0\)/);
     expect(lines(out)).toEqual(['ran']);
   });
 
@@ -152,10 +153,12 @@ describe('joblock run (bundled CLI, real Redis)', () => {
     const after = await runCli(jobArgs('killed', T2, '2s', 'echo next >> "$1"', [out]));
     expect(after.code).toBe(0);
     expect(lines(out)).toEqual(['next']);
-    // The killed run's tick stays claimed: it is never run a second time.
+    // The winner of the next tick reports the dead holder's tick as missed.
+    expect(after.stderr).toMatch(/MISSED TICK: the previous tick 2026-11-22T08:00:00Z was claimed by .* and never finished/);
+    // The killed run's tick stays claimed (now marked missed): it is never run a second time.
     const again = await runCli(jobArgs('killed', T1, '2s', 'echo again >> "$1"', [out]));
     expect(again.code).toBe(EXIT_SKIPPED);
-    expect(again.stderr).toMatch(/this tick was already claimed .*running/);
+    expect(again.stderr).toMatch(/this tick was already claimed .*missed/);
     expect(lines(out)).toEqual(['next']);
   });
 

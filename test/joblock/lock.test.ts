@@ -33,12 +33,24 @@ async function claimOrFail(name: string, tick: string, ttlMs = 5_000, keepMs = 6
   return result.claim;
 }
 
+async function waitForReady(client: Redis): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      await client.ping();
+      return;
+    } catch {
+      await sleep(100);
+    }
+  }
+}
+
 describe('JobLock', () => {
   test('keys use the job name as a hash tag', () => {
     expect(JobLock.keys('nightly', TICK)).toEqual({
       tick: 'joblock:{nightly}:tick:2026-11-22T08:00:00Z',
       lock: 'joblock:{nightly}:lock',
       fence: 'joblock:{nightly}:fence',
+      last: 'joblock:{nightly}:last',
     });
     expect(() => JobLock.keys('bad}name', TICK)).toThrow(/invalid job name/);
   });
@@ -46,13 +58,14 @@ describe('JobLock', () => {
   test('claim sets the tick record, the lock with the ttl, and a fencing token', async () => {
     const claim = await claimOrFail('claim', TICK, 5_000, 60_000);
     const keys = JobLock.keys('claim', TICK);
-    expect(claim.fencingToken).toBe(1);
+    // Seeded from the tick (epoch ms) on an empty store.
+    expect(claim.fencingToken).toBe(Date.parse(TICK));
     expect(claim.token).toMatch(/^[0-9a-f]{32}$/);
     expect(await redis.get(keys.lock)).toBe(claim.token);
     const lockTtl = await redis.pttl(keys.lock);
     expect(lockTtl).toBeGreaterThan(4_000);
     expect(lockTtl).toBeLessThanOrEqual(5_000);
-    expect(await redis.hgetall(keys.tick)).toMatchObject({ owner: claim.token, host: 'test-host', fence: '1', state: 'running' });
+    expect(await redis.hgetall(keys.tick)).toMatchObject({ owner: claim.token, host: 'test-host', fence: String(Date.parse(TICK)), state: 'running' });
     // While running, the record outlives the lock by keep.
     expect(await redis.pttl(keys.tick)).toBeGreaterThan(64_000);
   });
@@ -77,7 +90,36 @@ describe('JobLock', () => {
     expect(await redis.exists(JobLock.keys('overlap', NEXT_TICK).tick)).toBe(0);
     await lock.release(first);
     const next = await claimOrFail('overlap', NEXT_TICK);
-    expect(next.fencingToken).toBe(first.fencingToken + 1);
+    expect(next.fencingToken).toBeGreaterThan(first.fencingToken);
+  });
+
+  test('a holder that dies (no renewal, no release) frees the next tick after its lease; the next claim reports its tick as missed, once', async () => {
+    const dead = await claimOrFail('dies', TICK, 300, 60_000);
+    expect(await lock.claim({ name: 'dies', tick: NEXT_TICK, ttlMs: 300, keepMs: 60_000 })).toMatchObject({ claimed: false, reason: 'lock-held' });
+    await sleep(400);
+    const next = await lock.claim({ name: 'dies', tick: NEXT_TICK, ttlMs: 300, keepMs: 60_000, host: 'other-host' });
+    expect(next).toMatchObject({ claimed: true, missed: { tick: TICK, host: 'test-host' } });
+    expect(await redis.hget(JobLock.keys('dies', TICK).tick, 'state')).toBe('missed');
+    // The dead holder's tick is not run again.
+    expect(await lock.claim({ name: 'dies', tick: TICK, ttlMs: 300, keepMs: 60_000 })).toMatchObject({ claimed: false, reason: 'tick-claimed' });
+    if (next.claimed) await lock.release(next.claim, 'finished', 0);
+    const third = await lock.claim({ name: 'dies', tick: '2026-11-22T08:02:00Z', ttlMs: 300, keepMs: 60_000 });
+    expect(third.claimed && third.missed).toBe(undefined);
+    expect(dead.fencingToken).toBeLessThan(third.claimed ? third.claim.fencingToken : 0);
+  });
+
+  test('the fencing token never goes backwards when Redis restarts empty', async () => {
+    const before = await claimOrFail('restart', TICK);
+    await lock.release(before, 'finished', 0);
+    const again = await claimOrFail('restart', NEXT_TICK);
+    await lock.release(again, 'finished', 0);
+    await server.stop();
+    await server.restart();
+    await waitForReady(redis);
+    const after = await claimOrFail('restart', '2026-11-22T08:02:00Z');
+    expect(await redis.get('joblock:{restart}:fence')).toBe(String(after.fencingToken));
+    expect(after.fencingToken).toBeGreaterThan(again.fencingToken);
+    expect(again.fencingToken).toBeGreaterThan(before.fencingToken);
   });
 
   test('only the owner can release: a different token does nothing', async () => {

@@ -127,6 +127,19 @@ describe('joblock tick outcomes in embedded metric format (real Redis)', () => {
     }
   });
 
+  test('a dead holder (joblock and its command SIGKILLed): the next tick runs after the lease and counts Missed once', async () => {
+    await redis.del(Lock.keys(JOB, T(6)).lock); // the intruder of the lost-lock test
+    const holder = start(T(6), 'sleep 2', server.url, '1s');
+    for (let i = 0; i < 200 && !(await redis.exists(Lock.keys(JOB, T(6)).lock)); i++) await new Promise(r => setTimeout(r, 20));
+    holder.child.kill('SIGKILL');
+    await holder.done;
+    await new Promise(r => setTimeout(r, 1_200));
+    const codes = await Promise.all([run(T(7), 'true'), run(T(7), 'true')]);
+    expect(codes.sort()).toEqual([0, EXIT_SKIPPED]);
+    expect(sums(records(T(7)))).toEqual({ Invocations: 2, Ran: 1, Skipped: 1, StoreUnreachable: 0, Missed: 1, Failed: 0, LockLost: 0 });
+    expect(await redis.hget(Lock.keys(JOB, T(6)).tick, 'state')).toBe('missed');
+  });
+
   describe('the synthesized alarm math over those lines', () => {
     const stack = newStack();
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1, subnetConfiguration: [
@@ -180,6 +193,12 @@ describe('joblock tick outcomes in embedded metric format (real Redis)', () => {
       const { threshold, values } = datapoints(ScheduledJobAlarm.RAN_TWICE);
       expect(threshold).toBe(1);
       expect(values.slice(0, 6)).toEqual([0, 0, 0, 0, 0, 1]);
+    });
+
+    test('"tick missed" breaches in the 5 minutes of the tick after the dead holder\'s, only there', () => {
+      const { threshold, values } = datapoints(ScheduledJobAlarm.TICK_MISSED);
+      expect(threshold).toBe(1);
+      expect(values.filter(v => v >= threshold)).toEqual([1]);
     });
 
     test('"a run failed" breaches in the 5 minutes of the failure and the lost lock', () => {

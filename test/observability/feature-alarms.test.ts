@@ -165,7 +165,7 @@ describe('options and bad input', () => {
     web2.addScheduledJob('flaky', { schedule: '0 * * * *', command: 'true', jobLock: l, alarms: { disable: [ScheduledJobAlarm.RUN_FAILED] } });
     expect(u.alarms.alarms).toEqual({});
     expect(w.alarms.alarms).toEqual({});
-    expect(Object.keys((web2.node.findChild('Job-flaky-Alarms') as any).alarms).sort()).toEqual(['NobodyRan', 'RanTwice']);
+    expect(Object.keys((web2.node.findChild('Job-flaky-Alarms') as any).alarms).sort()).toEqual(['NobodyRan', 'RanTwice', 'TickMissed']);
     const annotations = Annotations.fromStack(s);
     for (const path of ['/Test/Uploads', '/Test/Worker', '/Test/Web']) annotations.hasWarning(path, Match.stringLikeRegexp('\\[ack: cdk-web-tiers:monitoringOff\\]'));
   });

@@ -9,7 +9,12 @@
  *   host cannot run the same tick again.
  * - `joblock:{NAME}:lock`       string: the owner token of the run in progress, with a PX expiry
  *   of `ttl`, renewed by its owner while the command runs.
- * - `joblock:{NAME}:fence`      integer: the fencing counter, INCR'd by each claim, never expires.
+ * - `joblock:{NAME}:fence`      integer: the last fencing token, never expires. Each claim takes
+ *   max(last + 1, the tick in epoch milliseconds), so tokens only grow, and after Redis restarts
+ *   empty (or a failover loses the counter) the next tick's token is still larger than any before.
+ * - `joblock:{NAME}:last`       string: the tick of the last claim. The next claim checks its record:
+ *   still `running` with no lock left means its holder died without releasing (nothing renewed the
+ *   lock); that tick is marked `missed` and the claim reports it, once.
  *
  * Every operation is one Lua script, so it is atomic with respect to every other client.
  */
@@ -21,10 +26,12 @@ export const JOB_NAME_PATTERN = /^[A-Za-z0-9._-]{1,100}$/;
 
 /**
  * Claims a tick and the running lock of a job in one step.
- * KEYS: tick record, running lock, fencing counter.
- * ARGV: owner token, lock ttl (ms), tick record ttl (ms), host, claimed-at (epoch ms).
- * Returns {1, fence} when claimed; {0, 'tick', host, fence, state, exit} when the tick already has
- * a record; {0, 'lock', pttl} when the previous run still holds the lock.
+ * KEYS: tick record, running lock, fencing counter, last claimed tick.
+ * ARGV: owner token, lock ttl (ms), tick record ttl (ms), host, claimed-at (epoch ms), fencing
+ * token seed (the tick, epoch ms), this tick, tick record key prefix.
+ * Returns {1, fence, missed tick, its host} when claimed (missed tick '' when the last one ended
+ * normally); {0, 'tick', host, fence, state, exit} when the tick already has a record; {0, 'lock',
+ * pttl} when the previous run still holds the lock.
  */
 const CLAIM_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 1 then
@@ -35,11 +42,26 @@ local pttl = redis.call('PTTL', KEYS[2])
 if pttl ~= -2 then
   return {0, 'lock', pttl}
 end
-local fence = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'host', ARGV[4], 'fence', fence, 'claimedAt', ARGV[5], 'state', 'running')
+local missed, missedHost = '', ''
+local last = redis.call('GET', KEYS[4])
+if last and last ~= ARGV[7] then
+  local lastKey = ARGV[8] .. last
+  if redis.call('HGET', lastKey, 'state') == 'running' then
+    redis.call('HSET', lastKey, 'state', 'missed')
+    missed = last
+    missedHost = redis.call('HGET', lastKey, 'host') or ''
+  end
+end
+local fence = (tonumber(redis.call('GET', KEYS[3]) or '0') or 0) + 1
+local seed = tonumber(ARGV[6]) or 0
+if seed > fence then fence = seed end
+local fenceText = string.format('%.0f', fence)
+redis.call('SET', KEYS[3], fenceText)
+redis.call('SET', KEYS[4], ARGV[7])
+redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'host', ARGV[4], 'fence', fenceText, 'claimedAt', ARGV[5], 'state', 'running')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-return {1, fence}
+return {1, fenceText, missed, missedHost}
 `;
 
 /**
@@ -80,7 +102,8 @@ type Reply = Array<string | number>;
 
 /** The scripts as ioredis custom commands (EVALSHA, falling back to EVAL on NOSCRIPT). */
 interface JobLockCommands {
-  joblockClaim(tickKey: string, lockKey: string, fenceKey: string, token: string, ttlMs: number, tickTtlMs: number, host: string, claimedAt: number): Promise<Reply>;
+  joblockClaim(tickKey: string, lockKey: string, fenceKey: string, lastKey: string, token: string, ttlMs: number, tickTtlMs: number, host: string,
+    claimedAt: number, fenceSeed: number, tick: string, tickPrefix: string): Promise<Reply>;
   joblockRenew(lockKey: string, tickKey: string, token: string, ttlMs: number, tickTtlMs: number): Promise<number>;
   joblockRelease(lockKey: string, tickKey: string, token: string, tickTtlMs: number, state: string, exit: string, finishedAt: number): Promise<number>;
 }
@@ -89,6 +112,7 @@ export interface JobKeys {
   readonly tick: string;
   readonly lock: string;
   readonly fence: string;
+  readonly last: string;
 }
 
 export interface ClaimOptions {
@@ -104,6 +128,17 @@ export interface ClaimOptions {
   readonly host?: string;
   /** Owner token. @default 128 random bits, hex */
   readonly token?: string;
+  /**
+   * The smallest fencing token this claim may get: the token is max(last + 1, this).
+   * @default the tick in epoch milliseconds
+   */
+  readonly fenceSeed?: number;
+}
+
+/** The previous tick of a job, found still `running` with no lock: its holder died. */
+export interface MissedTick {
+  readonly tick: string;
+  readonly host: string;
 }
 
 /** A claim this process holds: pass it to renew() and release(). */
@@ -126,7 +161,7 @@ export interface TickRecordSummary {
 }
 
 export type ClaimResult =
-  | { readonly claimed: true; readonly claim: HeldClaim }
+  | { readonly claimed: true; readonly claim: HeldClaim; readonly missed?: MissedTick }
   | { readonly claimed: false; readonly reason: 'tick-claimed'; readonly record: TickRecordSummary }
   | { readonly claimed: false; readonly reason: 'lock-held'; /** PTTL of the lock, -1 if it has no expiry. */ readonly lockTtlMs: number };
 
@@ -147,6 +182,7 @@ export class JobLock {
       tick: `${prefix}:{${name}}:tick:${tick}`,
       lock: `${prefix}:{${name}}:lock`,
       fence: `${prefix}:{${name}}:fence`,
+      last: `${prefix}:{${name}}:last`,
     };
   }
 
@@ -159,7 +195,7 @@ export class JobLock {
   constructor(redis: Redis, private readonly prefix = 'joblock') {
     const target = redis as unknown as Partial<JobLockCommands>;
     if (typeof target.joblockClaim !== 'function') {
-      redis.defineCommand('joblockClaim', { numberOfKeys: 3, lua: CLAIM_SCRIPT });
+      redis.defineCommand('joblockClaim', { numberOfKeys: 4, lua: CLAIM_SCRIPT });
       redis.defineCommand('joblockRenew', { numberOfKeys: 2, lua: RENEW_SCRIPT });
       redis.defineCommand('joblockRelease', { numberOfKeys: 2, lua: RELEASE_SCRIPT });
     }
@@ -176,14 +212,18 @@ export class JobLock {
     }
     const keys = JobLock.keys(options.name, options.tick, this.prefix);
     const token = options.token ?? newOwnerToken();
+    const seed = options.fenceSeed ?? Date.parse(options.tick);
     const reply = await this.commands.joblockClaim(
-      keys.tick, keys.lock, keys.fence, token,
+      keys.tick, keys.lock, keys.fence, keys.last, token,
       Math.ceil(options.ttlMs), Math.ceil(options.keepMs + options.ttlMs), options.host ?? '', Date.now(),
+      Number.isFinite(seed) ? Math.max(0, Math.floor(seed)) : 0, options.tick, keys.tick.slice(0, keys.tick.length - options.tick.length),
     );
     if (Number(reply[0]) === 1) {
+      const missed = reply[2] ? { tick: String(reply[2]), host: String(reply[3] ?? '') } : undefined;
       return {
         claimed: true,
         claim: { name: options.name, tick: options.tick, token, fencingToken: Number(reply[1]), ttlMs: options.ttlMs, keepMs: options.keepMs },
+        ...(missed ? { missed } : {}),
       };
     }
     if (reply[1] === 'lock') {

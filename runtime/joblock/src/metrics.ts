@@ -9,6 +9,8 @@
  * Every invocation writes one line at the tick's timestamp, so that the lines of all hosts for one
  * tick fall in the same minute: Invocations 1, and Ran, Skipped or StoreUnreachable 1 (the others 0).
  * The host that ran writes a second line when the command ends: Failed and LockLost (0 or 1).
+ * The host that wins a tick after one whose holder died without releasing it adds Missed 1 to its
+ * claim line (once per missed tick: only the winner sees it).
  */
 import { appendFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -20,7 +22,7 @@ export const METRICS_NAMESPACE = 'CdkWebTiers/Jobs';
 
 /** What an invocation of joblock ended with, for the metrics. */
 export type TickOutcomeMetrics =
-  | { readonly phase: 'claim'; readonly ran: boolean; readonly skipped: boolean; readonly storeUnreachable: boolean; readonly failed?: boolean }
+  | { readonly phase: 'claim'; readonly ran: boolean; readonly skipped: boolean; readonly storeUnreachable: boolean; readonly failed?: boolean; readonly missed?: boolean }
   | { readonly phase: 'end'; readonly failed: boolean; readonly lockLost: boolean };
 
 
@@ -33,6 +35,8 @@ export function emfLine(job: string, tier: string, tick: string, timestampMs: nu
     : { Failed: num(outcome.failed), LockLost: num(outcome.lockLost) };
   // A command that could not start is claimed by nobody and failed here.
   if (outcome.phase === 'claim' && outcome.failed) values.Failed = 1;
+  // The previous tick's holder died: that tick was missed.
+  if (outcome.phase === 'claim' && outcome.missed) values.Missed = 1;
   const names = Object.keys(values);
   return JSON.stringify({
     _aws: {

@@ -98,8 +98,13 @@ export async function runJob(options: RunOptions, env: Env, io: Io): Promise<num
     }
 
     const tickSource = options.tickGiven ? '' : ' (no --tick: now floored to the minute)';
+    if (result.missed) {
+      // Reported by the one host that wins the next tick, so counted once.
+      error(`MISSED TICK: the previous tick ${result.missed.tick} was claimed${result.missed.host ? ` by ${result.missed.host}` : ''} and never finished ` +
+        '(its lock expired without a release: the host or joblock died); it is recorded as missed and not run again');
+    }
     info(`won the tick${tickSource}; running with fencing token ${result.claim.fencingToken}: ${[options.command, ...options.args].join(' ')}`);
-    record({ phase: 'claim', ran: true, skipped: false, storeUnreachable: false });
+    record({ phase: 'claim', ran: true, skipped: false, storeUnreachable: false, missed: result.missed !== undefined });
     const code = await supervise(lock, result.claim, validFrom, options, env, { info, error });
     record({ phase: 'end', failed: code !== 0 && code !== EXIT_LOCK_LOST, lockLost: code === EXIT_LOCK_LOST }, Date.now());
     return code;

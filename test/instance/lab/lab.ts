@@ -421,6 +421,16 @@ export class Lab {
   }
 
   /**
+   * A server at `ip`:`port` on the lab bridge that accepts TCP connections and never answers
+   * (services/hang.py): point a host name at it in an instance's /etc/hosts to hang a step.
+   */
+  public async hangingServer(ip: string, port: number): Promise<void> {
+    sh(`ip -n ${this.svc()} addr add ${ip}/24 dev br0`);
+    this.spawnService(`hang-${port}`, ['python3', `${LAB_DIR}/services/hang.py`, ip, String(port)]);
+    await this.waitForPort(ip, port, 'the hanging server');
+  }
+
+  /**
    * Pushes a commit to the branch main of one of the git server's repositories (APP_REPOSITORIES),
    * writing `files` (path in the repository → content); returns the commit's hash.
    */

@@ -2,8 +2,9 @@
 (`zip` directories zipped, `file` assets as they are) and the secrets. Prints {secret name: ARN}.
 
   seed.py MOTO_URL SEED_JSON   {"region": ..., "bucket": ..., "assets": [{"key", "path", "packaging"}],
-                                "secrets": [{"name", "value"}]}
+                                "secrets": [{"name", "value"} or {"name", "binary": base64}]}
 """
+import base64
 import json
 import os
 import sys
@@ -33,8 +34,10 @@ for asset in seed.get('assets', []):
     s3.upload_file(path, seed['bucket'], asset['key'])
 arns = {}
 for secret in seed.get('secrets', []):
+    # A binary secret (SecretBinary), as `aws secretsmanager create-secret --secret-binary` stores it.
+    value = {'SecretBinary': base64.b64decode(secret['binary'])} if 'binary' in secret else {'SecretString': secret['value']}
     try:
-        arns[secret['name']] = sm.create_secret(Name=secret['name'], SecretString=secret['value'])['ARN']
+        arns[secret['name']] = sm.create_secret(Name=secret['name'], **value)['ARN']
     except sm.exceptions.ResourceExistsException:
-        arns[secret['name']] = sm.put_secret_value(SecretId=secret['name'], SecretString=secret['value'])['ARN']
+        arns[secret['name']] = sm.put_secret_value(SecretId=secret['name'], **value)['ARN']
 print(json.dumps(arns))
