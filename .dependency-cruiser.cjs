@@ -45,6 +45,15 @@ forbidden.push({
   to: { path: '^(cli|test|bench|scripts|examples|bin|runtime|integ)/' },
 });
 
+forbidden.push({
+  name: 'cli-uses-public-api',
+  comment: 'The CLI reads the library through its public API (lib/index.ts), as a user would; only the spike ' +
+    "flags' defaults and profile names (TypeScript constants jsii does not carry) come from lib/spike directly.",
+  severity: 'error',
+  from: { path: '^cli/' },
+  to: { path: '^lib/', pathNot: '^lib/(index\\.ts|spike/(constants|model|profile)\\.ts)$' },
+});
+
 module.exports = {
   forbidden,
   options: {

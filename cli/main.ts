@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { describeErrorCode, TierValidationError } from '../lib/common/errors';
+import { TierErrors } from '../lib';
 import { CliCommand, CliIo, EXIT_USAGE, UsageError } from './command';
 import { COMMANDS } from './commands';
 
@@ -59,9 +59,10 @@ export async function runCli(argv: string[], io: CliIo = stdio, commands: readon
       io.err(`cdk-web-tiers ${command.name}: ${e.message}\n\n${command.usage}`);
       return EXIT_USAGE;
     }
-    if (TierValidationError.isTierValidationError(e) && e.code) {
+    const code = TierErrors.codeOf(e);
+    if (code) {
       // The message starts with [CWTnnn]; the line below says what the code means (README.md lists them all).
-      io.err(`cdk-web-tiers ${command.name}: ${e.message}\n  ${e.code}: ${describeErrorCode(e.code) ?? 'unknown code'}`);
+      io.err(`cdk-web-tiers ${command.name}: ${(e as Error).message}\n  ${code}: ${TierErrors.describe(code) ?? 'unknown code'}`);
       return 1;
     }
     io.err(`cdk-web-tiers ${command.name}: ${e instanceof Error ? e.message : String(e)}`);

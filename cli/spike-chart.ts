@@ -3,7 +3,7 @@
  * open. It lives in the CLI (bundled into build/cli/main.js by esbuild), not in the construct
  * library, so that the library has no runtime dependency on Vega.
  */
-import { SpikeResult } from '../lib/spike/simulator';
+import { SpikeResult } from '../lib';
 
 /** Options of {@link spikeChartSvg}. */
 export interface SpikeChartOptions {

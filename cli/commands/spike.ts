@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import { TierValidationError } from '../../lib/common/errors';
 import { CliCommand, CliIo, UsageError } from '../command';
 import { PROFILE_FLAGS, PROFILE_FLAGS_USAGE, numberFlag, parseFlags, profileFromFlags } from '../flags';
 import { spikeChartSvg } from '../spike-chart';
@@ -7,8 +6,7 @@ import {
   DEFAULT_AVAILABILITY_OBJECTIVE_PERCENT, DEFAULT_BASELINE_REQUESTS_PER_SECOND, METRIC_PUBLICATION_DELAY_SECONDS, SPIKE_METADATA_KEY,
 } from '../../lib/spike/constants';
 import { DEFAULT_BOOT_SECONDS, DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE, DEFAULT_WARM_START_SECONDS } from '../../lib/spike/model';
-import { SpikeResult } from '../../lib/spike/simulator';
-import { SpikeSimulation } from '../../lib/spike/spike-simulation';
+import { SpikeResult, SpikeSimulation, TierErrors } from '../../lib';
 
 const USAGE = [
   'Usage: cdk-web-tiers spike <template.json> --group <id|path|logical id> [options]',
@@ -117,7 +115,7 @@ function fromFlags<T>(build: () => T): T {
   try {
     return build();
   } catch (e) {
-    if (TierValidationError.isTierValidationError(e)) throw new UsageError(e.message);
+    if (TierErrors.isTierValidationError(e)) throw new UsageError((e as Error).message);
     throw e;
   }
 }
