@@ -12,11 +12,11 @@ describe('Buycycle', () => {
   const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
   const stack = new BuycycleStack(app, 'Buycycle', { env: { region: 'us-east-1' } });
   const template = Template.fromStack(stack);
-  const simulation = SpikeSimulation.fromTemplate(template.toJSON(), 'Web', { bootSeconds: 60, requestsPerSecondPerInstance: 150 });
+  const simulation = SpikeSimulation.fromTemplate(template.toJSON(), 'Web');  // the boot and rate the tier declares in its metadata
   const tvAd = SpikeProfile.tvAd({ factor: 15 });
 
   test('the model read from the template is the one read from the construct', () => {
-    expect(simulation.model).toEqual(SpikeSimulation.of(stack.web, { bootSeconds: 60 }).model);
+    expect(simulation.model).toEqual(SpikeSimulation.of(stack.web).model);
   });
 
   test('a 15x TV ad at the scheduled slot is absorbed within 3 minutes, without a death spiral', () => {
@@ -28,13 +28,13 @@ describe('Buycycle', () => {
 
   // An unannounced ad is detected no sooner than 3 one-minute datapoints... in fact one: the
   // request burst alarm needs 1 datapoint, usable 120 s after its minute (METRIC_PUBLICATION_DELAY_SECONDS),
-  // so reactive capacity arrives after more than 3 minutes; Buycycle keeps 10 instances standing:
-  // 2 On-Demand in the group with the pool and 8 Spot in its burst group (spotBurst.min).
+  // so reactive capacity arrives after more than 3 minutes; Buycycle keeps 12 instances standing:
+  // 2 On-Demand in the group with the pool and 10 Spot in its burst group (spotBurst.min).
   test('the same ad as a surprise (no schedule) is absorbed within 3 minutes by the capacity standing by', () => {
     const result = simulation.run(tvAd);
     expect(result.summary.minutesToAbsorb).toBeLessThanOrEqual(3);
     expect(result.summary.deathSpiral).toBe(false);
-    expect(result.notes.join('\n')).toMatch(/Spot burst group beside the group, modelled as 20 more instances of room \(8 standing\)/);
+    expect(result.notes.join('\n')).toMatch(/Spot burst group beside the group, modelled as 20 more instances of room \(10 standing\)/);
     // The pool sits on the On-Demand group, so the model credits it (no "no credit" note).
     expect(result.notes.join('\n')).not.toMatch(/warm pool gets no credit/);
   });
@@ -64,7 +64,7 @@ describe('Buycycle', () => {
     const [[primaryId, primary], [burstId, burst]] = groups.sort(([, a]) => a.Metadata?.['cdk-web-tiers:spotBurstOf'] ? 1 : -1);
     expect(primary.Properties).toMatchObject({ MinSize: '2', MaxSize: '20' });
     expect(primary.Properties.MixedInstancesPolicy.InstancesDistribution).toMatchObject({ OnDemandPercentageAboveBaseCapacity: 100 });
-    expect(burst.Properties).toMatchObject({ MinSize: '8', MaxSize: '20', CapacityRebalance: true });
+    expect(burst.Properties).toMatchObject({ MinSize: '10', MaxSize: '20', CapacityRebalance: true });
     expect(burst.Properties.MixedInstancesPolicy).toMatchObject({
       InstancesDistribution: { OnDemandBaseCapacity: 0, OnDemandPercentageAboveBaseCapacity: 0, SpotAllocationStrategy: 'price-capacity-optimized' },
       LaunchTemplate: { Overrides: [{ InstanceType: 'm7i.large' }, { InstanceType: 'm7a.large' }, { InstanceType: 'm5.large' }, { InstanceType: 'm5a.large' }] },
