@@ -68,23 +68,30 @@ if [ -n "$current" ] && [ "$version" != "$current" ]; then
   complete ABANDON
   exit 0
 fi
+# The resume has the boot's deadline from its start: the steps run again within it, so a hung
+# build fails with its reason (FAILURE, ABANDON) instead of waiting for the hook's timeout.
+deadline=$(( $(date +%s) + ${CWT_READY_TIMEOUT_SECONDS:-600} ))
 while read -r name phase; do
   case "$phase" in
     fetch-code|build)
       echo "$(date -u +%FT%TZ) running step $name ($phase) again"
-      if ! eval "env $(cat "$CWT_HOME/steps/$name.env") bash -euo pipefail $CWT_HOME/steps/$name.sh"; then
-        give_up "step $name failed"
+      left=$(( deadline - $(date +%s) ))
+      [ "$left" -gt 0 ] || give_up "step $name did not start: the resume is past its deadline"
+      if ! eval "timeout --kill-after=10 $left env $(cat "$CWT_HOME/steps/$name.env") bash -euo pipefail $CWT_HOME/steps/$name.sh"; then
+        give_up "step $name failed or ran out of time"
       fi ;;
   esac
 done < "$CWT_HOME/steps/order"
 systemctl is-enabled --quiet webapp.service 2>/dev/null && systemctl restart webapp.service
-deadline=$(( $(date +%s) + ${CWT_READY_TIMEOUT_SECONDS:-600} ))
 until curl -fsS -o /dev/null --max-time 5 "$HEALTH_URL"; do
   [ "$(date +%s)" -lt "$deadline" ] || give_up "the app did not answer $HEALTH_URL"
   sleep "${CWT_POLL_SECONDS:-5}"
 done
 rm -f "$etc/warm-pool-prepared"
 complete CONTINUE
+# In service from here, as after a launch (ready.sh): a failure now marks the instance unhealthy,
+# and so does report-unhealthy when the app's start limit trips.
+touch "$etc/launch-continued"
 # In service: the load balancer registers it; SUCCESS once it counts the instance healthy.
 if [ -n "${CWT_TARGET_GROUP_ARN:-}" ]; then
   until [ "$(aws elbv2 describe-target-health --region "$CWT_REGION" --target-group-arn "$CWT_TARGET_GROUP_ARN" --targets "Id=$INSTANCE_ID" \
@@ -92,6 +99,8 @@ if [ -n "${CWT_TARGET_GROUP_ARN:-}" ]; then
     if [ "$(date +%s)" -ge "$deadline" ]; then
       echo "$(date -u +%FT%TZ) not healthy in the target group by the readiness deadline"
       signal FAILURE "the load balancer did not count the instance healthy"
+      retry aws autoscaling set-instance-health --region "$CWT_REGION" --instance-id "$INSTANCE_ID" \
+        --health-status Unhealthy --no-should-respect-grace-period || true
       exit 1
     fi
     sleep "${CWT_POLL_SECONDS:-5}"
