@@ -16,14 +16,8 @@ import { checkInteger, checkOptions, invalid, warn } from '../common/validation'
 import { EnvironmentProfile } from '../common/environment-profile';
 import { AccessLogQueries } from '../observability/access-log-queries';
 import { AccessLogDelivery } from './access-log-delivery';
-import { WebFirewall } from './web-firewall';
-
-/**
- * The request header whose value, when it is the load-test token, exempts a request from the
- * firewall's per-IP rate limit (see `TierLoadBalancer.exemptLoadTestFromRateLimit`); the load
- * generators of a `DeliveryPipeline` load test send it.
- */
-export const LOAD_TEST_TOKEN_HEADER = 'x-cdk-web-tiers-load-test';
+import { LOAD_TEST_TOKEN_HEADER, WebFirewall } from './web-firewall';
+export { LOAD_TEST_TOKEN_HEADER };
 
 /**
  * Props of a {@link TierLoadBalancer}.

@@ -8,6 +8,13 @@ import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
 import { checkOptions } from '../common/validation';
 
 /**
+ * The request header whose value, when it is the load-test token, exempts a request from the
+ * firewall's per-IP rate limit (see `TierLoadBalancer.exemptLoadTestFromRateLimit`); the load
+ * generators of a `DeliveryPipeline` load test send it.
+ */
+export const LOAD_TEST_TOKEN_HEADER = 'x-cdk-web-tiers-load-test';
+
+/**
  * Props of the {@link WebFirewall}.
  * @internal
  */
@@ -91,7 +98,8 @@ export class WebFirewall extends Construct {
     const logging = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
       logDestinationConfigs: [Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }],
+      // The load-test token (TierLoadBalancer.exemptLoadTestFromRateLimit) is a credential too.
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }, { singleHeader: { Name: 'cookie' } }, { singleHeader: { Name: LOAD_TEST_TOKEN_HEADER } }],
     });
     logging.node.addDependency(this.logGroup);
   }

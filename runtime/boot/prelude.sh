@@ -77,9 +77,19 @@ imds() {
 INSTANCE_ID=$(imds instance-id || echo unknown)
 # A tier's Spot burst group launches from the same user data: its instances signal their own group,
 # which its tag CWT_SIGNAL_RESOURCE_TAG names (lib/fleet/spot-burst.ts); the primary group's have none.
-if [ -n "${CWT_SIGNAL_RESOURCE_TAG:-}" ] && own=$(aws ec2 describe-tags --region "$CWT_REGION" --filters "Name=resource-id,Values=$INSTANCE_ID" \
-  "Name=key,Values=$CWT_SIGNAL_RESOURCE_TAG" --query 'Tags[0].Value' --output text 2>/dev/null) && [ -n "$own" ] && [ "$own" != None ]; then
-  CWT_SIGNAL_RESOURCE=$own
+# The call is retried like every AWS call of the boot (IAM not propagated yet, throttling, a NAT
+# gateway not routing yet): a Spot instance that fell back to the primary group would count toward
+# the wrong group's signals while its own group's update waits and rolls back.
+if [ -n "${CWT_SIGNAL_RESOURCE_TAG:-}" ]; then
+  for attempt in 1 2 3 4 5 6 7 8 9 10 11 12; do
+    if own=$(timeout 60 aws ec2 describe-tags --region "$CWT_REGION" --filters "Name=resource-id,Values=$INSTANCE_ID" \
+      "Name=key,Values=$CWT_SIGNAL_RESOURCE_TAG" --query 'Tags[0].Value' --output text 2>/dev/null); then
+      [ -n "$own" ] && [ "$own" != None ] && CWT_SIGNAL_RESOURCE=$own
+      break
+    fi
+    echo "[cdk-web-tiers] reading this instance's signal-resource tag failed (attempt $attempt of 12); retrying in 15 s" >&2
+    sleep 15
+  done
 fi
 export INSTANCE_ID CWT_HOME CWT_LOG_DIR CWT_ETC CWT_BOOT_DIR AWS_DEFAULT_REGION="$CWT_REGION" AWS_REGION="$CWT_REGION"
 # Later steps and services read the same values from here (a service that runs steps again, such
