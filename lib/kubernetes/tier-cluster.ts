@@ -4,14 +4,18 @@ import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
-import { createKey } from '../common/encryption';
+import { allowLogGroupsToUseKey, createKey, keyFor } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
 
 /** The KEDA chart version installed when a tier scales on requests per pod (chart and app versions match). */
 export const KEDA_VERSION = '2.20.2';
+
+/** Namespace label with which EKS Auto Mode injects the target-health readiness gate into pods. */
+export const READINESS_GATE_LABEL = 'eks.amazonaws.com/pod-readiness-gate-inject';
 
 /** The Kubernetes version a new {@link TierCluster} runs unless told otherwise. */
 export const DEFAULT_KUBERNETES_VERSION = '1.33';
@@ -61,8 +65,9 @@ export interface TierClusterProps {
   readonly vpc: ec2.IVpc;
   /**
    * A Lambda layer with `kubectl` and `helm` matching `kubernetesVersion`, used by the provider
-   * that installs charts and manifests during deployments. The npm package
-   * `@aws-cdk/lambda-layer-kubectl-v33` ships one as a prebuilt zip (no Docker, no network at synth):
+   * that installs charts and manifests during deployments. Install the npm package
+   * `@aws-cdk/lambda-layer-kubectl-v33` (one package per Kubernetes minor: `-v34` for 1.34...),
+   * which ships the layer as a prebuilt zip (no Docker, no network at synth), and pass
    * `new KubectlV33Layer(this, 'Kubectl')`.
    */
   readonly kubectlLayer: lambda.ILayerVersion;
@@ -125,7 +130,9 @@ export interface TierClusterProps {
  *   the pods that the tiers' HorizontalPodAutoscalers ask for.
  * - **Load balancing**: Auto Mode's managed load balancer controller (the AWS Load Balancer
  *   Controller run by EKS) binds tiers to target groups created here (`TargetGroupBinding`).
- * - **Pod identity**: the EKS Pod Identity agent add-on, for `KubernetesWebTier` service accounts.
+ * - **Pod identity** for `KubernetesWebTier` service accounts: Auto Mode runs the agent itself.
+ * - **metrics-server** (the EKS community add-on): EKS does not install it, and every CPU-based
+ *   HorizontalPodAutoscaler needs it.
  */
 export class TierCluster extends Construct {
   /** The EKS cluster. */
@@ -136,6 +143,8 @@ export class TierCluster extends Construct {
   public readonly kubernetesVersion: string;
   /** The node pool manifest (On-Demand base and Spot burst). */
   public readonly nodePools: eks.KubernetesManifest;
+  /** The metrics-server add-on (resource metrics for the HorizontalPodAutoscalers). */
+  public readonly metricsServer: eks.Addon;
 
   constructor(scope: Construct, id: string, props: TierClusterProps) {
     super(scope, id);
@@ -211,12 +220,48 @@ export class TierCluster extends Construct {
     this.cluster.connections.allowFrom(providerSecurityGroup, ec2.Port.tcp(443), 'Deploy provider to the Kubernetes API');
     this.acknowledgeEksModuleFindings();
     (props.adminRoleArns ?? []).forEach((arn, i) => this.grantAdmin(`Admin${i}`, arn));
-    // Pods get AWS credentials from EKS Pod Identity (KubernetesWebTier service accounts).
-    new eks.Addon(this, 'PodIdentityAgent', { cluster: this.cluster, addonName: 'eks-pod-identity-agent' });
+    // Pods get AWS credentials from EKS Pod Identity: Auto Mode runs its agent, no add-on needed.
+    // EKS does not install metrics-server; the HorizontalPodAutoscalers' CPU metric comes from it.
+    this.metricsServer = new eks.Addon(this, 'MetricsServer', { cluster: this.cluster, addonName: 'metrics-server' });
+    this.encryptProviderLogGroups();
 
     this.nodePools = this.cluster.addManifest('NodePools',
       nodePool('on-demand-base', 100, ['on-demand'], base, families, sizes),
       nodePool('spot-burst', 10, ['spot', 'on-demand'], spot, families, sizes));
+  }
+
+  /**
+   * Under `@aws-cdk/aws-lambda:useCdkManagedLogGroup` (which `cdk init` sets), the deploy
+   * provider's functions get log groups of their own, unencrypted: encrypt them with the stack's
+   * default key or one of the cluster's.
+   */
+  private encryptProviderLogGroups(): void {
+    const provider = this.cluster.node.findChild('KubectlProvider');
+    const groups = provider.node.findAll().filter((c): c is logs.CfnLogGroup => c instanceof logs.CfnLogGroup);
+    if (groups.length === 0) return;
+    const key = keyFor(this, undefined, 'ProviderLogsKey', `Logs of the deploy provider of ${this.node.path}`);
+    allowLogGroupsToUseKey(key);
+    for (const group of groups) group.kmsKeyId = key.keyArn;
+  }
+
+  /**
+   * The namespace `name`, created once per cluster with the label that makes EKS Auto Mode add
+   * the load balancer's target health as a readiness gate of its pods.
+   * @internal
+   */
+  public _namespace(name: string): eks.KubernetesManifest {
+    const id = `Namespace-${name}`;
+    const existing = this.node.tryFindChild(id) as eks.KubernetesManifest | undefined;
+    if (existing) return existing;
+    return new eks.KubernetesManifest(this, id, {
+      cluster: this.cluster,
+      manifest: [{
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: { [READINESS_GATE_LABEL]: 'enabled', 'app.kubernetes.io/managed-by': 'cdk-web-tiers' } },
+      }],
+      overwrite: true,
+    });
   }
 
   /**
@@ -275,7 +320,7 @@ export class TierCluster extends Construct {
     });
     acknowledgeFindings(policy, 'cloudwatch:GetMetricData has no resource-level permissions: AWS only accepts "*" for it; it reads metrics, nothing else.',
       'AwsSolutions-IAM5[Resource::*]');
-    new CfnPodIdentityAssociation(this, 'KedaOperatorIdentity', {
+    const identity = new CfnPodIdentityAssociation(this, 'KedaOperatorIdentity', {
       clusterName: this.cluster.clusterName, namespace: 'keda', serviceAccount: 'keda-operator', roleArn: role.roleArn,
     });
     // A third-party chart: the deploy provider fetches it from the KEDA repository at deploy time (pinned version).
@@ -290,7 +335,8 @@ export class TierCluster extends Construct {
       atomic: true,
       timeout: Duration.minutes(15),
     });
-    keda.node.addDependency(this.nodePools);
+    // Pod Identity associations are eventually consistent: the operator must start with its credentials.
+    keda.node.addDependency(this.nodePools, identity);
     return keda;
   }
 
