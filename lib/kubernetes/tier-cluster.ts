@@ -14,8 +14,15 @@ import { checkInteger, invalid, warn } from '../common/validation';
 /** The KEDA chart version installed when a tier scales on requests per pod (chart and app versions match). */
 export const KEDA_VERSION = '2.20.2';
 
-/** Namespace label with which EKS Auto Mode injects the target-health readiness gate into pods. */
-export const READINESS_GATE_LABEL = 'eks.amazonaws.com/pod-readiness-gate-inject';
+/**
+ * Namespace labels with which the load balancer controller injects the target-health readiness
+ * gate into new pods: the AWS Load Balancer Controller's documented label, and the
+ * `eks.amazonaws.com` spelling of Auto Mode's managed controller (both set; an unknown label is inert).
+ */
+export const READINESS_GATE_LABELS: Record<string, string> = {
+  'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
+  'eks.amazonaws.com/pod-readiness-gate-inject': 'enabled',
+};
 
 /** The Kubernetes version a new {@link TierCluster} runs unless told otherwise. */
 export const DEFAULT_KUBERNETES_VERSION = '1.33';
@@ -258,7 +265,7 @@ export class TierCluster extends Construct {
       manifest: [{
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: { name, labels: { [READINESS_GATE_LABEL]: 'enabled', 'app.kubernetes.io/managed-by': 'cdk-web-tiers' } },
+        metadata: { name, labels: { ...READINESS_GATE_LABELS, 'app.kubernetes.io/managed-by': 'cdk-web-tiers' } },
       }],
       overwrite: true,
     });

@@ -29,7 +29,6 @@ describe('TierClusterMonitoring', () => {
       ScrapeConfiguration: { ConfigurationBlob: { 'Fn::Base64': SCRAPE_CONFIGURATION } },
     });
     // The collector reads the Kubernetes API as aps-collector-user through an access entry.
-    template.hasResourceProperties('AWS::EKS::AccessEntry', { Username: 'aps-collector-user', PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Scraper'), 'RoleArn'] } });
   });
 
   test('alerts: rules in the workspace, Alertmanager publishes to the topic, which lets only this workspace publish', () => {
