@@ -28,7 +28,7 @@ function parseAll(yaml: string): any[] {
   return YAML.parseAllDocuments(yaml).map(d => d.toJS()).filter(o => o);
 }
 
-function tierStack(props: Partial<KubernetesWebTierProps> = {}) {
+function tierStack(props: Partial<KubernetesWebTierProps> = {}, extend?: (stack: Stack, vpc: ec2.Vpc, tier: KubernetesWebTier) => void) {
   const { stack, vpc, cluster } = clusterStack();
   const lb = new TierLoadBalancer(stack, 'Lb', { vpc, certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERTIFICATE_ARN) });
   const tier = new KubernetesWebTier(stack, 'Api', {
@@ -40,6 +40,7 @@ function tierStack(props: Partial<KubernetesWebTierProps> = {}) {
     scaling: { scheduled: [{ name: 'keynote', schedule: '30 15 * * 4', minReplicas: 40 }] },
     ...props,
   });
+  extend?.(stack, vpc, tier);
   return { stack, vpc, cluster, tier, template: Template.fromStack(stack) };
 }
 
@@ -254,7 +255,8 @@ describe('health, drains and placement (item 8)', () => {
   // read, so the namespace carries both.
   test('the namespace is created by the library, labelled for the readiness gate, before the chart (which does not create it)', () => {
     const { stack, template, chart } = rendered();
-    expect(chart.Properties.CreateNamespace).toBe(false);
+    // createNamespace: false leaves CreateNamespace out of the custom resource (no --create-namespace).
+    expect(chart.Properties).not.toHaveProperty('CreateNamespace');
     const ns = Object.entries(template.findResources('Custom::AWSCDK-EKS-KubernetesResource'))
       .find(([, r]) => JSON.stringify(stack.resolve(r.Properties.Manifest)).includes('"kind\\":\\"Namespace'))!;
     const manifest = JSON.parse(stack.resolve(ns[1].Properties.Manifest))[0];
@@ -326,11 +328,11 @@ describe('a new user (item 9)', () => {
   // https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ec2.IConnectable.html : constructs
   // with network access expose `connections`; on Auto Mode pods use the cluster security group.
   test('KubernetesWebTier has connections (cluster security group, container port by default)', () => {
-    const { stack, vpc, tier } = tierStack({ containerPort: 3000 });
-    const db = new ec2.SecurityGroup(stack, 'DbSg', { vpc });
-    db.connections.allowFrom(tier, ec2.Port.tcp(5432));
+    const { tier, template } = tierStack({ containerPort: 3000 }, (stack, vpc, t) => {
+      new ec2.SecurityGroup(stack, 'DbSg', { vpc }).connections.allowFrom(t, ec2.Port.tcp(5432));
+    });
     expect(tier.connections.defaultPort?.toString()).toBe('3000');
-    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 5432, SourceSecurityGroupId: Match.anyValue() });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 5432, SourceSecurityGroupId: Match.anyValue() });
   });
 
   // cdk init writes aws-cdk-lib's recommended feature flags into cdk.json; with
