@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { JobLock, LockEngine, SingletonWorker, StatelessWebTier, TierNetwork } from '../lib';
-import { cronToOnCalendar } from '../lib/lock/cron';
+import { cronToOnCalendar } from '../lib/common/cron';
 import { bootFileText, logicalIdOf, newStack, runSteps, statementsOfRole, testCertificate, testSource, uploadedObject, userDataOf } from './helpers';
 
 function setup() {

@@ -2,7 +2,8 @@
  * The README's examples are complete programs a newcomer pastes into a CDK app: this compiles each
  * TypeScript block that imports 'cdk-web-tiers' (type-checked with the compiler options of
  * `cdk init app --language typescript`), runs it, and asserts on what it synthesized. A README
- * edit that breaks an example breaks this test.
+ * edit that breaks an example breaks this test. Stacks inside a Stage are read from its nested assembly, by display name
+ * (`Development/Shop`).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -40,15 +41,25 @@ function typeErrors(file: string): string[] {
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
 }
 
+/** The templates of a cloud assembly by stack display name, nested stage assemblies included ('Development/Shop'). */
+function readAssembly(dir: string, templates: Synthesized['templates']): void {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf-8'));
+  for (const [id, artifact] of Object.entries<any>(manifest.artifacts ?? {})) {
+    if (artifact.type === 'aws:cloudformation:stack') {
+      templates[artifact.displayName ?? id] = JSON.parse(fs.readFileSync(path.join(dir, artifact.properties.templateFile), 'utf-8'));
+    } else if (artifact.type === 'cdk:cloud-assembly') {
+      readAssembly(path.join(dir, artifact.properties.directoryName), templates);
+    }
+  }
+}
+
 function run(file: string): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-web-tiers-readme-'));
   try {
     execFileSync(process.execPath, [path.join(repo, 'node_modules', 'tsx', 'dist', 'cli.mjs'), file],
       { env: { ...process.env, CDK_OUTDIR: outdir }, stdio: ['ignore', 'pipe', 'pipe'] });
     const templates: Synthesized['templates'] = {};
-    for (const f of fs.readdirSync(outdir).filter((n) => n.endsWith('.template.json'))) {
-      templates[f.replace('.template.json', '')] = JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf-8'));
-    }
+    readAssembly(outdir, templates);
     return { templates };
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
@@ -61,11 +72,12 @@ function ofType(template: Synthesized['templates'][string], type: string) {
 
 const examples = readmeExamples();
 
-test('README.md has the three complete examples', () => {
-  expect(examples).toHaveLength(3);
+test('README.md has the six complete examples', () => {
+  expect(examples).toHaveLength(6);
   for (const code of examples) {
-    expect(code).toMatch(/^import \{ App, Stack \} from 'aws-cdk-lib';/);
-    expect(code).toMatch(/new Stack\(app, '\w+', \{ env: \{ region: '[a-z0-9-]+' \} \}\)/);
+    expect(code).toMatch(/^import \{ App\b[^}]*\} from 'aws-cdk-lib';/);
+    expect(code).toMatch(/\bregion: '[a-z0-9-]+'/);
+    expect(code).toMatch(/^app\.synth\(\);$/m);
   }
 });
 
@@ -109,4 +121,74 @@ test('the stack-wide key example type-checks and synthesizes a stack with one KM
   expect(Object.keys(templates)).toEqual(['OneKey']);
   expect(ofType(templates.OneKey, 'AWS::AutoScaling::AutoScalingGroup')).toHaveLength(2);
   expect(ofType(templates.OneKey, 'AWS::KMS::Key')).toHaveLength(1);
+});
+
+/** What an environment profile decides, as the README's profile table says. */
+function profileFacts(t: Synthesized['templates'][string]) {
+  const group = ofType(t, 'AWS::AutoScaling::AutoScalingGroup')[0].Properties;
+  const lb = ofType(t, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0].Properties;
+  const tierLogs = Object.entries(t.Resources).find(([id, r]) => r.Type === 'AWS::Logs::LogGroup' && id.startsWith('WebFleetLogs'))![1];
+  return {
+    natGateways: ofType(t, 'AWS::EC2::NatGateway').length,
+    web: { min: group.MinSize, max: group.MaxSize },
+    loadBalancerDeletionProtection: lb.LoadBalancerAttributes.find((a: any) => a.Key === 'deletion_protection.enabled').Value,
+    lockNodes: ofType(t, 'AWS::ElastiCache::ReplicationGroup')[0].Properties.NumCacheClusters,
+    uploadBackups: ofType(t, 'AWS::EFS::FileSystem')[0].Properties.BackupPolicy?.Status ?? 'none',
+    tierLogRetention: tierLogs.Properties.RetentionInDays,
+  };
+}
+
+test('the environment profile example synthesizes three stages that differ as the profile table says', () => {
+  const file = writeExample(examples[3], 'profiles');
+  expect(typeErrors(file)).toEqual([]);
+  const { templates } = run(file);
+  expect(Object.keys(templates).sort()).toEqual(['Development/Shop', 'Production/Shop', 'Staging/Shop']);
+  expect(profileFacts(templates['Development/Shop'])).toEqual({
+    natGateways: 1, web: { min: '1', max: '2' }, loadBalancerDeletionProtection: 'false', lockNodes: 1, uploadBackups: 'none', tierLogRetention: 30,
+  });
+  expect(profileFacts(templates['Staging/Shop'])).toEqual({
+    natGateways: 2, web: { min: '2', max: '20' }, loadBalancerDeletionProtection: 'false', lockNodes: 2, uploadBackups: 'none', tierLogRetention: 90,
+  });
+  expect(profileFacts(templates['Production/Shop'])).toEqual({
+    natGateways: 2, web: { min: '2', max: '20' }, loadBalancerDeletionProtection: 'true', lockNodes: 2, uploadBackups: 'ENABLED', tierLogRetention: 365,
+  });
+  const emails = (stack: string) => ofType(templates[stack], 'AWS::SNS::Subscription').map((r) => r.Properties.Endpoint);
+  expect(emails('Production/Shop')).toEqual(['oncall@example.com']);
+  expect(emails('Development/Shop')).toEqual([]);
+});
+
+test('the delivery pipeline example synthesizes a pipeline that deploys development, staging (load-tested) and production (approved)', () => {
+  const file = writeExample(examples[4], 'pipeline');
+  expect(typeErrors(file)).toEqual([]);
+  const { templates } = run(file);
+  expect(Object.keys(templates).sort()).toEqual(['Development/Shop', 'Production/Shop', 'ShopDelivery', 'Staging/Shop']);
+  const pipeline = ofType(templates.ShopDelivery, 'AWS::CodePipeline::Pipeline');
+  expect(pipeline).toHaveLength(1);
+  const stages: { Name: string; Actions: { Name: string }[] }[] = pipeline[0].Properties.Stages;
+  const actions = (name: string) => stages.find((s) => s.Name === name)!.Actions.map((a) => a.Name);
+  expect(stages.map((s) => s.Name).filter((n) => ['Development', 'Staging', 'Production'].includes(n))).toEqual(['Development', 'Staging', 'Production']);
+  expect(actions('Development')).toContain('Gates-Development');
+  expect(actions('Development').some((a) => a.startsWith('Approve') || a.startsWith('LoadTest'))).toBe(false);
+  expect(actions('Staging').filter((a) => a.startsWith('LoadTest-Staging'))).toHaveLength(2);
+  expect(actions('Production')).toEqual(expect.arrayContaining(['Approve-Production', 'Gates-Production']));
+});
+
+test('the Kubernetes example synthesizes a cluster, the chart and a database the pods may reach', () => {
+  const file = writeExample(examples[5], 'kubernetes');
+  expect(typeErrors(file)).toEqual([]);
+  const { templates } = run(file);
+  expect(Object.keys(templates)).toEqual(['Events']);
+  const t = templates.Events;
+  expect(ofType(t, 'AWS::EKS::Cluster')).toHaveLength(1);
+  // The library's chart comes as an asset (KEDA's, for requestsPerSecondPerPod, from its chart repository).
+  const charts = ofType(t, 'Custom::AWSCDK-EKS-HelmChart').filter((r) => r.Properties.ChartAssetURL !== undefined);
+  expect(charts).toHaveLength(1);
+  expect(JSON.stringify(charts[0].Properties.Values)).toContain('DATABASE_SECRET_FILE');
+  expect(ofType(t, 'AWS::RDS::DBInstance')).toHaveLength(1);
+  const cluster = Object.entries(t.Resources).find(([, r]) => r.Type === 'AWS::EKS::Cluster')![0];
+  const toDatabase = ofType(t, 'AWS::EC2::SecurityGroupIngress').filter((r) => r.Properties.FromPort === 5432);
+  expect(toDatabase.map((r) => r.Properties.SourceSecurityGroupId)).toEqual([{ 'Fn::GetAtt': [cluster, 'ClusterSecurityGroupId'] }]);
+  expect(ofType(t, 'AWS::EKS::PodIdentityAssociation').length).toBeGreaterThanOrEqual(1);
+  const rules = ofType(t, 'AWS::ElasticLoadBalancingV2::ListenerRule');
+  expect(rules.map((r) => r.Properties.Conditions)).toEqual([[{ Field: 'path-pattern', PathPatternConfig: { Values: ['/api/*'] } }]]);
 });

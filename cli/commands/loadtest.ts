@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { CliCommand, CliIo, UsageError } from '../command';
 import { PROFILE_FLAGS, PROFILE_FLAGS_USAGE, numberFlag, parseFlags, profileFromFlags } from '../flags';
-import { LoadTestScript } from '../../lib/environments/load-test-script';
+import { LoadTestScript } from '../../lib/delivery/load-test-script';
 
 const USAGE = [
   'Usage: cdk-web-tiers loadtest --url URL --baseline-rps N [options]',

@@ -42,16 +42,28 @@ export function allowLogGroupsToUseKey(key: kms.IKey): void {
 }
 
 /** The key `EncryptionKeys.setDefault` gave each stack. */
-const STACK_DEFAULT_KEYS = new WeakMap<Stack, kms.IKey>();
+/** Where `EncryptionKeys.setDefault` keeps a stack's default key: a child of the stack. */
+const DEFAULT_KEY_ID = 'CdkWebTiersDefaultKey';
+
+/** Holds the stack's default key in the construct tree (it creates no resource). */
+class StackDefaultKey extends Construct {
+  constructor(scope: Stack, id: string, public key: kms.IKey) {
+    super(scope, id);
+  }
+}
 
 /** Makes `key` the key of every construct of this library created afterwards in the stack of `scope`. */
 export function setStackDefaultKey(scope: IConstruct, key: kms.IKey): void {
-  STACK_DEFAULT_KEYS.set(Stack.of(scope), key);
+  const stack = Stack.of(scope);
+  const holder = stack.node.tryFindChild(DEFAULT_KEY_ID);
+  if (holder instanceof StackDefaultKey) holder.key = key;
+  else new StackDefaultKey(stack, DEFAULT_KEY_ID, key);
 }
 
 /** The stack-wide default key of the stack of `scope`, if one was set. */
 export function stackDefaultKey(scope: IConstruct): kms.IKey | undefined {
-  return STACK_DEFAULT_KEYS.get(Stack.of(scope));
+  const holder = Stack.of(scope).node.tryFindChild(DEFAULT_KEY_ID);
+  return holder instanceof StackDefaultKey ? holder.key : undefined;
 }
 
 /**

@@ -63,47 +63,16 @@ export function checkCertificateRegion(scope: IConstruct, prop: string, certific
     `The certificate is in ${match[1]} but the stack deploys to ${region}; a load balancer can only use an ACM certificate of its own region: request or import it in ${region}.`);
 }
 
-const VPC_OF = new WeakMap<IConstruct, ec2.IVpc>();
-
-/** Records the VPC a construct (a tier, a lock, uploads) lives in, for {@link checkSameVpc}. */
-export function recordVpc(scope: IConstruct, vpc: ec2.IVpc): void {
-  VPC_OF.set(scope, vpc);
-}
-
-/** The VPC recorded for a construct, if any. */
-export function vpcOf(scope: IConstruct): ec2.IVpc | undefined {
-  return VPC_OF.get(scope);
-}
-
 /**
  * A feature attached to a tier (a lock, uploads) must be in the tier's VPC: security group rules
  * between two VPCs fail at deploy, and the mount or connection would fail at boot.
  */
-export function checkSameVpc(feature: IConstruct, tier: IConstruct, prop: string): void {
-  const a = vpcOf(feature);
-  const b = vpcOf(tier);
+export function checkSameVpc(feature: IConstruct & { readonly vpc: ec2.IVpc }, tier: IConstruct & { readonly vpc: ec2.IVpc }, prop: string): void {
+  const a = feature.vpc;
+  const b = tier.vpc;
   if (!a || !b || a === b) return;
   const idOf = (vpc: ec2.IVpc) => JSON.stringify(Stack.of(vpc).resolve(vpc.vpcId));
   if (idOf(a) === idOf(b)) return;
   invalid(feature, prop, tier.node.path,
     `${tier.node.path} runs in VPC ${b.node.path} but ${feature.node.path} is in VPC ${a.node.path}: create ${feature.node.id} with the tier's vpc.`);
-}
-
-const MOUNTS = new WeakMap<IConstruct, Map<string, string>>();
-
-/**
- * Records that `owner` mounts a file system at `path` on every instance of `tier`; a second file
- * system on the same path, or inside or around it, would hide one of them.
- */
-export function registerMountPath(owner: IConstruct, tier: IConstruct, path: string): void {
-  if (Token.isUnresolved(path)) return;
-  const mounts = MOUNTS.get(tier) ?? new Map<string, string>();
-  for (const [other, otherOwner] of mounts) {
-    if (otherOwner === owner.node.path) continue;
-    if (other === path || path.startsWith(`${other}/`) || other.startsWith(`${path}/`)) {
-      invalid(owner, 'path', path, `${otherOwner} is already mounted on ${tier.node.path} at ${other}: give each file system its own directory, neither inside the other.`);
-    }
-  }
-  mounts.set(path, owner.node.path);
-  MOUNTS.set(tier, mounts);
 }

@@ -9,18 +9,17 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Aws, CfnResource, Duration, Lazy, Size, SizeRoundingBehavior, Stack, Tags, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EnvironmentSecretOptions, environmentSecretStep } from '../app/app-environment';
+import { EnvironmentSecretOptions, environmentSecretStep } from './app-environment';
 import { acknowledgeFindings } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
-import { EnvironmentProfile } from '../environments/environment-profile';
+import { EnvironmentProfile } from '../common/environment-profile';
 import { BootScript, MAX_USER_DATA_BYTES, bootFile, bootFilesDir } from './boot-script';
 import { BootPhase, BootStep } from './boot-step';
 import { ResolvedCapacity } from './capacity';
 import { resolveInstanceTypes, resolveSpotInstanceTypes } from './instance-types';
 import { ManagedPolicyPrincipal } from './policy-principal';
 import { RollingDeployment, TierInstanceProps } from './tier';
-import { recordVpc } from '../common/input-checks';
 
 /** The tag that marks a fleet's Auto Scaling group; IAM conditions on it scope self-reporting. */
 export const FLEET_TAG = 'cdk-web-tiers:fleet';
@@ -64,6 +63,8 @@ export class Fleet extends Construct {
   public readonly encryptionKey: kms.IKey;
   public readonly notificationsTopic: sns.ITopic;
   public readonly launchTemplate: ec2.LaunchTemplate;
+  /** The VPC the instances run in. */
+  public readonly vpc: ec2.IVpc;
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   public readonly bootScript: BootScript;
   /**
@@ -82,7 +83,7 @@ export class Fleet extends Construct {
     const stack = Stack.of(this);
     this.appPort = props.appPort;
     const subnets = selectInstanceSubnets(scope, props.vpc, props.vpcSubnets);
-    recordVpc(scope, props.vpc);
+    this.vpc = props.vpc;
     const rootVolumeGiB = (props.rootVolumeSize ?? Size.gibibytes(20)).toGibibytes({ rounding: SizeRoundingBehavior.NONE });
     // gp3 volumes hold 1 GiB to 16 TiB; the root volume must also hold the image (8 GiB for Amazon Linux 2023).
     checkInteger(scope, 'rootVolumeSize (GiB)', rootVolumeGiB, 8, 16_384);

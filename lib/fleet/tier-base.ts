@@ -6,10 +6,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { EnvironmentSecretOptions } from '../app/app-environment';
-import { ScheduledJobOptions, addScheduledJob } from '../lock/scheduled-job';
+import { invalid } from '../common/validation';
+import { EnvironmentSecretOptions } from './app-environment';
 import { groupCpuMetric } from '../observability/metrics';
 import { BootStep } from './boot-step';
+import { ScheduledJobOptions } from './scheduled-job-options';
 import { APP_USER, Fleet } from './fleet';
 import { ITier } from './tier';
 
@@ -38,6 +39,10 @@ export abstract class TierBase extends Construct implements ITier {
     return this._fleet.grantPrincipal;
   }
 
+  public get vpc(): ec2.IVpc {
+    return this._fleet.vpc;
+  }
+
   public get logGroup(): logs.ILogGroup {
     return this._fleet.logGroup;
   }
@@ -58,10 +63,13 @@ export abstract class TierBase extends Construct implements ITier {
   /**
    * Runs a command on a schedule on exactly one instance per tick: every instance gets a systemd
    * timer that calls `joblock run` with the tick it was scheduled for, and the lock lets one win.
-   * The tier is allowed to use the lock automatically.
+   * The tier is allowed to use the lock automatically. The same as `new ScheduledJob(tier, name, options)`.
    */
   public addScheduledJob(name: string, options: ScheduledJobOptions): void {
-    addScheduledJob(this, name, options);
+    if (options?.jobLock === undefined || typeof options.jobLock.scheduleJob !== 'function') {
+      invalid(this, `addScheduledJob(${name}).jobLock`, options?.jobLock, 'Give the JobLock that lets one instance win each tick: { jobLock: lock, ... }.');
+    }
+    options.jobLock.scheduleJob(this, name, options);
   }
 
   /**

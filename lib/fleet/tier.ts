@@ -7,7 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Duration, Size } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { AppSource } from '../app/app-source';
+import { AppSource } from './app-source';
 import { BootStep } from './boot-step';
 
 /**
@@ -28,6 +28,8 @@ export interface ITier extends IConstruct, ec2.IConnectable, iam.IGrantable {
   readonly role: iam.IRole;
   /** The log group that receives the boot, app, job and health logs of every instance. */
   readonly logGroup: logs.ILogGroup;
+  /** The VPC the instances run in. */
+  readonly vpc: ec2.IVpc;
   /** The user that runs the app on the instances. */
   readonly appUser: string;
   /**

@@ -12,7 +12,7 @@ import { packageRoot } from '../common/package-root';
 import { KubernetesTierAlarms } from '../observability/kubernetes-tier-alarms';
 import { WebTierAlarmOptions } from '../observability/web-tier-alarms';
 import { TierLoadBalancer } from '../web-tier/tier-load-balancer';
-import { WebTierRouting } from '../web-tier/stateless-web-tier';
+import { WebTierRouting } from '../web-tier/web-tier-props';
 import { TierCluster } from './tier-cluster';
 import { validate } from './kubernetes-web-tier-validation';
 

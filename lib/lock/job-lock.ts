@@ -10,13 +10,15 @@ import { acknowledgeFindings } from '../common/acknowledge';
 import { keyFor } from '../common/encryption';
 import { dataSubnets } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
-import { EnvironmentProfile } from '../environments/environment-profile';
+import { EnvironmentProfile } from '../common/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
+import { IJobLock, ScheduledJobOptions } from '../fleet/scheduled-job-options';
 import { ITier } from '../fleet/tier';
 import { joblockCliAsset } from './joblock-cli-asset';
+import { ScheduledJob } from './scheduled-job';
 import { JobLockAlarmOptions, JobLockAlarms } from '../observability/job-lock-alarms';
-import { checkSameVpc, recordVpc } from '../common/input-checks';
+import { checkSameVpc } from '../common/input-checks';
 
 /**
  * The cache engine behind a {@link JobLock}.
@@ -103,9 +105,11 @@ export interface JobLockProps {
  * in another zone. `allowFrom(tier)` opens the port from that tier only, grants reading the token
  * and installs the CLI with its connection URL.
  */
-export class JobLock extends Construct implements ec2.IConnectable {
+export class JobLock extends Construct implements ec2.IConnectable, IJobLock {
   /** The AUTH token, generated at deploy time. */
   public readonly authSecret: secretsmanager.Secret;
+  /** The VPC of the cache; a tier must run in it to use the lock. */
+  public readonly vpc: ec2.IVpc;
   /** Network access to the cache. */
   public readonly connections: ec2.Connections;
   /** Primary endpoint address. */
@@ -128,7 +132,7 @@ export class JobLock extends Construct implements ec2.IConnectable {
     const multiAz = props.multiAz ?? profile.lockFailover;
     const port = props.port ?? 6379;
     validateEngine(this, engine);
-    recordVpc(this, props.vpc);
+    this.vpc = props.vpc;
     checkInteger(this, 'port', port, 1024, 65535);
     if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(nodeType)) {
       invalid(this, 'nodeType', nodeType, "Use an ElastiCache node type such as 'cache.t4g.micro'.");
@@ -211,6 +215,14 @@ export class JobLock extends Construct implements ec2.IConnectable {
     this.endpointPort = port;
     this.cliAsset = joblockCliAsset(this, 'Cli');
     this.alarms = new JobLockAlarms(this, 'Alarms', { replicationGroupId: group.ref, nodes: multiAz ? 2 : 1, options: props.alarms });
+  }
+
+  /**
+   * Runs a command on a schedule on exactly one instance of the tier per tick (what
+   * `tier.addScheduledJob(name, { jobLock: lock, ... })` calls). The tier is allowed to use the lock.
+   */
+  public scheduleJob(tier: ITier, name: string, options: ScheduledJobOptions): void {
+    new ScheduledJob(tier, name, { ...options, jobLock: this });
   }
 
   /**

@@ -1,62 +1,42 @@
 import { Duration, Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
 import { checkTimeZone } from '../common/input-checks';
 import { checkInteger, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
-import { cronToOnCalendar } from './cron';
-import { JobLock } from './job-lock';
-import { ScheduledJobAlarmOptions, ScheduledJobAlarms } from '../observability/scheduled-job-alarms';
-
-/**
- * A job that every instance of a tier schedules and exactly one runs per tick.
- */
-export interface ScheduledJobOptions {
-  /**
-   * When, as a 5-field cron expression (minute hour day-of-month month day-of-week), for example
-   * '0 8 * * *' for 08:00 every day. A tick missed while no instance was up is skipped, not caught up.
-   */
-  readonly schedule: string;
-  /** Shell command, run as the app user in the app folder with the app environment loaded. */
-  readonly command: string;
-  /**
-   * The lock that lets one instance win each tick. The tier is allowed to use it automatically.
-   * (Named `jobLock`, not `lock`: `lock` is a reserved word in C#.)
-   */
-  readonly jobLock: JobLock;
-  /**
-   * Lock lease: how long a crashed runner keeps the job locked. A running job renews it every
-   * third of it, so jobs may run longer than this. 10 seconds to 24 hours.
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly ttl?: Duration;
-  /**
-   * IANA time zone of the schedule, for example 'Europe/Paris'.
-   *
-   * @default 'UTC'
-   */
-  readonly timeZone?: string;
-  /**
-   * Alarms on the job's ticks (nobody ran, ran twice, run failed).
-   *
-   * @default - all three
-   */
-  readonly alarms?: ScheduledJobAlarmOptions;
-}
+import { cronToOnCalendar } from '../common/cron';
+import { ScheduledJobOptions } from '../fleet/scheduled-job-options';
+import { ScheduledJobAlarms } from '../observability/scheduled-job-alarms';
 
 /** How long a tick's record outlives its run, so that a host firing late cannot run it again. */
 const TICK_RECORD_KEEP = Duration.hours(24);
 
 /**
- * Installs a scheduled job on every instance of a tier: a systemd timer that calls
- * `joblock run --tick <scheduled time>`.
- * @internal
+ * A command that every instance of a tier schedules and exactly one runs per tick: each instance
+ * gets a systemd timer that calls `joblock run --tick <scheduled time>`, and the lock lets one win.
+ * The tier is allowed to use the lock automatically. `tier.addScheduledJob(name, options)` is the
+ * same thing.
  */
-export function addScheduledJob(tier: ITier, name: string, options: ScheduledJobOptions): void {
-  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(name)) {
+export class ScheduledJob extends Construct {
+  constructor(tier: ITier, name: string, options: ScheduledJobOptions) {
+    // Checked before the construct exists: the name becomes part of its id.
+    checkJobName(tier, name);
+    super(tier, `ScheduledJob-${name}`);
+    installScheduledJob(tier, name, options);
+  }
+}
+
+function checkJobName(tier: ITier, name: string): void {
+  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]{0,39}$/.test(name)) {
     invalid(tier, 'name (scheduled job)', name, "Use lower-case letters, digits and dashes, for example 'nightly-cleanup'.");
   }
+  if (tier.node.tryFindChild(`ScheduledJob-${name}`)) {
+    invalid(tier, 'name (scheduled job)', name, 'A job with this name is already scheduled on this tier: give each job its own name.');
+  }
+}
+
+function installScheduledJob(tier: ITier, name: string, options: ScheduledJobOptions): void {
   if (!Token.isUnresolved(options.command) && options.command.trim() === '') {
     invalid(tier, `addScheduledJob(${name}).command`, options.command, "Give the command to run, for example 'php artisan schedule:cleanup'.");
   }
@@ -72,24 +52,21 @@ export function addScheduledJob(tier: ITier, name: string, options: ScheduledJob
   checkInteger(tier, `addScheduledJob(${name}).ttl (seconds)`, ttl.toSeconds(), 10, TICK_RECORD_KEEP.toSeconds());
 
   options.jobLock.allowFrom(tier);
-  try {
-    tier.addBootStep({
-      name: `job-${name}`,
-      phase: BootPhase.START,
-      script: bootFile('scheduled-job.sh'),
-      environment: {
-        JOB_NAME: name,
-        JOB_COMMAND: options.command,
-        ON_CALENDAR: onCalendar,
-        JOB_TTL: `${ttl.toSeconds()}s`,
-        JOB_KEEP: `${TICK_RECORD_KEEP.toSeconds()}s`,
-        APP_USER: tier.appUser,
-        JOB_TIER: tier.node.path,
-      },
-    });
-  } catch {
-    invalid(tier, 'name (scheduled job)', name, 'A job with this name is already scheduled on this tier: give each job its own name.');
-  }
+  tier.addBootStep({
+    name: `job-${name}`,
+    phase: BootPhase.START,
+    script: bootFile('scheduled-job.sh'),
+    environment: {
+      JOB_NAME: name,
+      JOB_COMMAND: options.command,
+      ON_CALENDAR: onCalendar,
+      JOB_TTL: `${ttl.toSeconds()}s`,
+      JOB_KEEP: `${TICK_RECORD_KEEP.toSeconds()}s`,
+      APP_USER: tier.appUser,
+      JOB_TIER: tier.node.path,
+    },
+  });
+  // At the tier, not under the ScheduledJob, so that the alarms keep the logical ids they had.
   new ScheduledJobAlarms(tier, `Job-${name}-Alarms`, { tier: tier.node.path, job: name, options: options.alarms });
 }
 

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
-import { EnvironmentProfile } from '../environments/environment-profile';
+import { EnvironmentProfile } from '../common/environment-profile';
 
 /**
  * Props of a {@link TierNetwork}.

@@ -2,10 +2,12 @@
  * Small helpers the alarm constructs share (internal: not exported from lib/index.ts).
  */
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Duration, Names, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { invalid, warn } from '../common/validation';
+import { markComponentAlarm } from './alarm-components';
 import { TierNotifications } from './tier-notifications';
 
 /** Namespace of the metrics this library creates (metric filters, job outcomes). */
@@ -26,16 +28,21 @@ export interface AlarmSpec {
   readonly description: string;
   /** @default NOT_BREACHING: no data (no traffic, no tick) is not a problem by itself */
   readonly treatMissingData?: cloudwatch.TreatMissingData;
+  /**
+   * Notify the stack's topic on alarm and OK. False for an alarm that only feeds a composite alarm
+   * (one window of an SLO burn-rate alert), which notifies instead.
+   * @default true
+   */
+  readonly notify?: boolean;
 }
 
 /**
- * Creates an alarm under `scope`. It gets no action here: the stack's {@link TierNotifications}
- * (created on demand) gives every alarm without one its topic.
+ * Creates an alarm under `scope` that notifies the stack's {@link TierNotifications} topic
+ * (created on demand) on alarm and on OK.
  */
 export function newAlarm(scope: Construct, id: string, spec: AlarmSpec): cloudwatch.Alarm {
-  TierNotifications.of(scope);
   const evaluationPeriods = spec.evaluationPeriods ?? 1;
-  return new cloudwatch.Alarm(scope, id, {
+  const alarm = new cloudwatch.Alarm(scope, id, {
     metric: spec.metric,
     threshold: spec.threshold,
     comparisonOperator: spec.comparison,
@@ -44,6 +51,16 @@ export function newAlarm(scope: Construct, id: string, spec: AlarmSpec): cloudwa
     alarmDescription: `${scope.node.scope?.node.path ?? scope.node.path}: ${spec.description}`.slice(0, 1024),
     treatMissingData: spec.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
   });
+  if (spec.notify ?? true) notifyStackTopic(alarm);
+  else markComponentAlarm(alarm);
+  return alarm;
+}
+
+/** Sends an alarm's ALARM and OK state changes to the stack's {@link TierNotifications} topic. */
+export function notifyStackTopic(alarm: cloudwatch.Alarm | cloudwatch.CompositeAlarm): void {
+  const action = new cloudwatchActions.SnsAction(TierNotifications.of(alarm).topic);
+  alarm.addAlarmAction(action);
+  alarm.addOkAction(action);
 }
 
 /** Validates a threshold that must be a finite number ≥ min (and ≤ max); tokens are skipped. */

@@ -2,7 +2,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 
-const BY_STACK = new WeakMap<Stack, TierDashboard>();
+/** Where the stack's dashboard lives in the construct tree. */
+const ID = 'Dashboard';
 
 /**
  * The stack's CloudWatch dashboard, built from the constructs present: each tier, lock and file
@@ -13,7 +14,8 @@ export class TierDashboard extends Construct {
   /** The stack's dashboard, created at `<stack>/Dashboard` on first use. */
   public static of(scope: IConstruct): TierDashboard {
     const stack = Stack.of(scope);
-    return BY_STACK.get(stack) ?? new TierDashboard(stack, 'Dashboard');
+    const existing = stack.node.tryFindChild(ID);
+    return existing instanceof TierDashboard ? existing : new TierDashboard(stack, ID);
   }
 
   /** The CloudWatch dashboard. */
@@ -21,7 +23,6 @@ export class TierDashboard extends Construct {
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
-    BY_STACK.set(scope, this);
     this.dashboard = new cloudwatch.Dashboard(this, 'Resource', {
       defaultInterval: undefined,
       periodOverride: cloudwatch.PeriodOverride.AUTO,

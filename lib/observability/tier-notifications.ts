@@ -8,8 +8,8 @@ import { Aspects, Aws, IAspect, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { keyFor } from '../common/encryption';
 import { invalid } from '../common/validation';
-import { EnvironmentProfile } from '../environments/environment-profile';
 import { isComponentAlarm } from './alarm-components';
+import { EnvironmentProfile } from '../common/environment-profile';
 
 /**
  * A Slack channel that receives the alarms through AWS Chatbot. The workspace must be authorized
@@ -50,19 +50,27 @@ export interface TierNotificationsProps {
    * @default - a new key with rotation on
    */
   readonly encryptionKey?: kms.IKey;
+  /**
+   * Route your own alarms here too: every CloudWatch alarm of the stack (L2 or L1, yours included)
+   * that has no alarm action gets this topic as its alarm and OK action, and an alarm left
+   * without any action fails synth. The library's own alarms notify this topic either way.
+   *
+   * @default false
+   */
+  readonly routeAllAlarms?: boolean;
 }
 
-const BY_STACK = new WeakMap<Stack, TierNotifications>();
+/** The id of the stack's notifications when a construct of the library creates them. */
+const DEFAULT_ID = 'Notifications';
 
 /**
  * Where the alarms of a stack go: one encrypted SNS topic (TLS only) with e-mail subscriptions
  * and, optionally, a Slack channel through AWS Chatbot.
  *
- * Every CloudWatch alarm of the stack (those of this library and your own, L2 or L1) that has no
- * alarm action gets this topic as its alarm and OK action; an alarm left without any action fails
- * synth. There is one per stack: the library's constructs create a default one (`<stack>/Notifications`,
- * no subscriber) unless you created yours first, or you add recipients to it with
- * `TierNotifications.of(stack).addEmail(...)`.
+ * Every alarm of this library notifies it; with `routeAllAlarms` your own alarms without an action
+ * do too. There is one per stack: the library's constructs create a default one
+ * (`<stack>/Notifications`, no subscriber) unless you created yours first, or you add recipients to
+ * it with `TierNotifications.of(stack).addEmail(...)`.
  */
 export class TierNotifications extends Construct {
   /**
@@ -71,7 +79,7 @@ export class TierNotifications extends Construct {
    */
   public static of(scope: IConstruct): TierNotifications {
     const stack = Stack.of(scope);
-    return BY_STACK.get(stack) ?? new TierNotifications(stack, 'Notifications');
+    return notificationsOf(stack) ?? new TierNotifications(stack, DEFAULT_ID);
   }
 
   /** The topic every alarm of the stack notifies. */
@@ -84,14 +92,13 @@ export class TierNotifications extends Construct {
   constructor(scope: Construct, id: string, props: TierNotificationsProps = {}) {
     super(scope, id);
     const stack = Stack.of(this);
-    const existing = BY_STACK.get(stack);
+    const existing = notificationsOf(stack, this);
     if (existing) {
       invalid(this, 'TierNotifications', `a second one in ${stack.node.path}`,
         `${existing.node.path} already receives this stack's alarms. Create your TierNotifications before the tiers ` +
         `(new TierNotifications(stack, '${id}', { emails: [...] })), or add recipients to the existing one with TierNotifications.of(stack).addEmail(...).`);
     }
     validateSlack(this, props.slack);
-    BY_STACK.set(stack, this);
 
     this.encryptionKey = keyFor(this, props.encryptionKey, 'Key', `Encrypts the alarm notifications of ${stack.node.path}`);
     if (this.encryptionKey instanceof kms.Key) {
@@ -138,8 +145,10 @@ export class TierNotifications extends Construct {
       });
     }
 
-    Aspects.of(stack).add(new AlarmActions(this.topic));
-    stack.node.addValidation({ validate: () => alarmsWithoutActions(stack) });
+    if (props.routeAllAlarms) {
+      Aspects.of(stack).add(new AlarmActions(this.topic));
+      stack.node.addValidation({ validate: () => alarmsWithoutActions(stack) });
+    }
   }
 
   /** Sends every alarm to one more e-mail address. */
@@ -149,6 +158,17 @@ export class TierNotifications extends Construct {
     }
     this.topic.addSubscription(new subscriptions.EmailSubscription(address));
   }
+}
+
+/**
+ * The stack's notifications, found in the construct tree: at the default id, else anywhere in the
+ * stack (a user may have created theirs under another id). `other` than `self` when given.
+ */
+function notificationsOf(stack: Stack, self?: TierNotifications): TierNotifications | undefined {
+  const isOther = (c: IConstruct): c is TierNotifications => c instanceof TierNotifications && c !== self && Stack.of(c) === stack;
+  const atDefault = stack.node.tryFindChild(DEFAULT_ID);
+  if (atDefault && isOther(atDefault)) return atDefault;
+  return stack.node.findAll().find(isOther);
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -174,7 +194,6 @@ class AlarmActions implements IAspect {
 
   public visit(node: IConstruct): void {
     if (!(node instanceof cloudwatch.CfnAlarm || node instanceof cloudwatch.CfnCompositeAlarm)) return;
-    if (isComponentAlarm(node)) return;
     if (hasActions(node, node.alarmActions)) return;
     node.alarmActions = [this.topic.topicArn];
     if (!hasActions(node, node.okActions)) node.okActions = [this.topic.topicArn];

@@ -4,11 +4,9 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from '../common/acknowledge';
 import { invalid } from '../common/validation';
-import { checkDuration, newAlarm } from './alarm-kit';
-import { markComponentAlarm } from './alarm-components';
+import { checkDuration, newAlarm, notifyStackTopic } from './alarm-kit';
 import { WORKBOOK_BURN_RATE_WINDOWS, BurnRateWindow, burnRate, errorRatioThreshold } from './burn-rate';
 import { TierDashboard } from './tier-dashboard';
-import { TierNotifications } from './tier-notifications';
 
 /**
  * A latency objective: the share of requests answered within a time.
@@ -80,7 +78,6 @@ export class WebTierSlo extends Construct {
         'Use a percentage above 0 and below 100, for example 99.9 (100 leaves no error budget, so every error would page).');
     }
     checkDuration(scope, 'slo.latency.p99', latency?.p99, Duration.minutes(10));
-    TierNotifications.of(this);
     const windows = WORKBOOK_BURN_RATE_WINDOWS;
     const tg = props.targetGroup;
     const widgets: cloudwatch.IWidget[] = [];
@@ -122,8 +119,8 @@ export class WebTierSlo extends Construct {
         threshold,
         comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         description: `${label.toLowerCase()} window (${period.toHumanString()}) of the ${rate}x burn rate alert: ${what} above ${threshold * 100} %.`,
+        notify: false,
       });
-      markComponentAlarm(alarm);
       acknowledgeFindings(alarm,
         'One window of a multi-window burn-rate alert: it feeds a composite alarm (both windows must burn) that notifies the stack\'s topic; ' +
         'an action here would page on one window alone, which is what the multi-window rule exists to avoid.',
@@ -137,6 +134,7 @@ export class WebTierSlo extends Construct {
       alarmDescription: `${this.node.scope!.node.path}: ${w.severity === 'page' ? 'PAGE' : 'TICKET'}: ${rate}x burn rate of the ${objective} % objective (${w.budgetConsumedPercent} % of the 30-day error budget ` +
         `in ${w.longWindow.toHumanString()}): ${what} above ${threshold * 100} % over ${w.longWindow.toHumanString()} and ${w.shortWindow.toHumanString()}.`,
     });
+    notifyStackTopic(this.alarms[name]);
   }
 }
 

@@ -9,12 +9,12 @@ import { acknowledgeFindings } from '../common/acknowledge';
 import { stackDefaultKey } from '../common/encryption';
 import { dataSubnets, slug } from '../common/subnets';
 import { checkInteger, invalid, warn } from '../common/validation';
-import { EnvironmentProfile } from '../environments/environment-profile';
+import { EnvironmentProfile } from '../common/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { ITier } from '../fleet/tier';
 import { UploadsAlarmOptions, UploadsAlarms } from '../observability/uploads-alarms';
-import { checkSameVpc, recordVpc, registerMountPath } from '../common/input-checks';
+import { checkSameVpc } from '../common/input-checks';
 
 /**
  * Props of {@link SharedUploads}.
@@ -97,6 +97,8 @@ export interface SharedUploadsProps {
 export class SharedUploads extends Construct implements ec2.IConnectable {
   /** The file system. */
   public readonly fileSystem: efs.FileSystem;
+  /** The VPC of the file system's mount targets; a tier must run in it to mount the uploads. */
+  public readonly vpc: ec2.IVpc;
   /** The access point every tier mounts. */
   public readonly accessPoint: efs.AccessPoint;
   /** Network access to the mount targets (NFS, 2049). */
@@ -104,6 +106,22 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
   /** The file system's alarms and dashboard section. */
   public readonly alarms: UploadsAlarms;
   private readonly mounts = new Map<ITier, Set<string>>();
+
+  /**
+   * A second file system on the same path of a tier, or inside or around it, would hide one of
+   * them. The other file systems are found in the construct tree.
+   */
+  private checkNoOverlappingMount(tier: ITier, path: string): void {
+    if (Token.isUnresolved(path)) return;
+    for (const other of this.node.root.node.findAll()) {
+      if (!(other instanceof SharedUploads) || other === this) continue;
+      for (const otherPath of other.mounts.get(tier) ?? []) {
+        if (otherPath === path || path.startsWith(`${otherPath}/`) || otherPath.startsWith(`${path}/`)) {
+          invalid(this, 'path', path, `${other.node.path} is already mounted on ${tier.node.path} at ${otherPath}: give each file system its own directory, neither inside the other.`);
+        }
+      }
+    }
+  }
 
   constructor(scope: Construct, id: string, props: SharedUploadsProps) {
     super(scope, id);
@@ -126,7 +144,7 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
       else warn(this, 'noUploadBackups', message);
     }
 
-    recordVpc(this, props.vpc);
+    this.vpc = props.vpc;
     this.fileSystem = new efs.FileSystem(this, 'FileSystem', {
       vpc: props.vpc,
       vpcSubnets: dataSubnets(props.vpc, props.vpcSubnets),
@@ -192,7 +210,7 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
     if (paths.has(path)) {
       invalid(this, 'path', path, `${this.node.path} is already mounted on ${tier.node.path} at this path: call mountOn once per tier and path.`);
     }
-    registerMountPath(this, tier, path);
+    this.checkNoOverlappingMount(tier, path);
     paths.add(path);
     this.mounts.set(tier, paths);
 

@@ -12,7 +12,7 @@ import { keyFor } from '../common/encryption';
 import { createLogBucket } from '../common/log-bucket';
 import { checkCertificateRegion } from '../common/input-checks';
 import { checkInteger, invalid, warn } from '../common/validation';
-import { EnvironmentProfile } from '../environments/environment-profile';
+import { EnvironmentProfile } from '../common/environment-profile';
 import { AccessLogQueries } from '../observability/access-log-queries';
 import { AccessLogDelivery } from './access-log-delivery';
 import { WebFirewall } from './web-firewall';

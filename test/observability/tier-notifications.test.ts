@@ -3,7 +3,7 @@
  * stack (L2, composite, L1) wired to it.
  */
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Duration } from 'aws-cdk-lib';
+import { Aspects, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as nag from 'cdk-nag';
 import { TierNotifications } from '../../lib';
@@ -46,9 +46,9 @@ describe('TierNotifications', () => {
     expect(TierNotifications.of(stack)).toBe(TierNotifications.of(stack));
   });
 
-  test('every alarm without an action gets the topic as alarm and OK action: L2, composite and L1', () => {
+  test('routeAllAlarms: every alarm without an action gets the topic as alarm and OK action: L2, composite and L1', () => {
     const stack = newStack();
-    const n = new TierNotifications(stack, 'Alerts');
+    const n = new TierNotifications(stack, 'Alerts', { routeAllAlarms: true });
     const l2 = new cloudwatch.Alarm(stack, 'L2', { metric, threshold: 1, evaluationPeriods: 1 });
     const composite = new cloudwatch.CompositeAlarm(stack, 'Composite', { alarmRule: cloudwatch.AlarmRule.fromAlarm(l2, cloudwatch.AlarmState.ALARM) });
     const l1 = new cloudwatch.CfnAlarm(stack, 'L1', {
@@ -62,9 +62,19 @@ describe('TierNotifications', () => {
     }
   });
 
-  test('an alarm with its own action keeps it', () => {
+  test('without routeAllAlarms (the default) your own alarms are left as you made them, and synth does not ask for an action', () => {
     const stack = newStack();
     new TierNotifications(stack, 'Alerts');
+    const yours = new cloudwatch.Alarm(stack, 'Yours', { metric, threshold: 1, evaluationPeriods: 1 });
+    expect(Template.fromStack(stack).toJSON().Resources[logicalIdOf(yours)].Properties.AlarmActions).toBeUndefined();
+    expect(stack.node.validate()).toEqual([]);
+    // No Aspect was added to the stack: nothing of the library rewrites constructs it did not create.
+    expect(Aspects.of(stack).all).toEqual([]);
+  });
+
+  test('an alarm with its own action keeps it', () => {
+    const stack = newStack();
+    new TierNotifications(stack, 'Alerts', { routeAllAlarms: true });
     const own = new cloudwatch.CfnAlarm(stack, 'Own', {
       namespace: 'Test', metricName: 'Errors', statistic: 'Sum', period: 60, evaluationPeriods: 1, threshold: 1, comparisonOperator: 'GreaterThanThreshold',
       alarmActions: ['arn:aws:sns:us-east-1:123456789012:elsewhere'],
@@ -72,9 +82,9 @@ describe('TierNotifications', () => {
     expect(Template.fromStack(stack).toJSON().Resources[logicalIdOf(own)].Properties.AlarmActions).toEqual(['arn:aws:sns:us-east-1:123456789012:elsewhere']);
   });
 
-  test('an alarm left without an action is a synth error (validation, before the aspect gave it one)', () => {
+  test('routeAllAlarms: an alarm left without an action is a synth error (validation, before the aspect gave it one)', () => {
     const stack = newStack();
-    new TierNotifications(stack, 'Alerts');
+    new TierNotifications(stack, 'Alerts', { routeAllAlarms: true });
     new cloudwatch.Alarm(stack, 'Lonely', { metric, threshold: 1, evaluationPeriods: 1 });
     // Validations run after aspects at synth; called directly they see the alarm as the user left it.
     expect(stack.node.validate().join('\n')).toMatch(/Test\/Lonely\/Resource: invalid alarm actions \(none\)/);
@@ -118,7 +128,7 @@ describe('TierNotifications', () => {
 describe('TierNotifications under the compliance packs', () => {
   test('a topic with e-mail and Slack has no cdk-nag finding (AwsSolutions, NIST 800-53, HIPAA, PCI DSS)', () => {
     const stack = newStack();
-    new TierNotifications(stack, 'Alerts', { emails: ['oncall@example.com'], slack: { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' } });
+    new TierNotifications(stack, 'Alerts', { emails: ['oncall@example.com'], slack: { workspaceId: 'T07EA123LEP', channelId: 'C07EZ1ABC23' }, routeAllAlarms: true });
     new cloudwatch.Alarm(stack, 'Alarm', { metric, threshold: 1, evaluationPeriods: 1 });
     const app = stack.node.root as any;
     app.synth();

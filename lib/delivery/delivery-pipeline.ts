@@ -12,7 +12,7 @@ import { createLogBucket, logBucketAccess } from '../common/log-bucket';
 import { invalid } from '../common/validation';
 import { SPIKE_PROFILE_NAMES, spikeProfileNamed } from '../spike/profile';
 import { StatelessWebTier } from '../web-tier/stateless-web-tier';
-import { EnvironmentProfile } from './environment-profile';
+import { EnvironmentProfile } from '../common/environment-profile';
 import { LoadTestScript } from './load-test-script';
 
 /**

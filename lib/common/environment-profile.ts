@@ -2,8 +2,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { acknowledgeFindings } from '../common/acknowledge';
-import { invalid } from '../common/validation';
+import { acknowledgeFindings } from './acknowledge';
+import { invalid } from './validation';
 
 /**
  * What an environment profile sets. Every value is a default: a prop given to a construct always wins.
@@ -90,11 +90,6 @@ export interface EnvironmentProfileProps {
   readonly spikeGate?: boolean;
 }
 
-/** Where profiles are attached: a Stage or Stack (or any construct) → its profile. */
-const ATTACHED = new WeakMap<IConstruct, EnvironmentProfile>();
-/** Scopes below which a construct has already read its profile: too late to attach one. */
-const READ = new WeakSet<IConstruct>();
-
 /**
  * Development, staging or production defaults for every cdk-web-tiers construct below a `Stage`
  * or `Stack`: sizes, deletion protection, NAT gateways per zone, lock failover, backups, log
@@ -161,12 +156,9 @@ export class EnvironmentProfile {
    * else the `cdk-web-tiers:profile` context value, else production.
    */
   public static of(scope: IConstruct): EnvironmentProfile {
-    for (let node: IConstruct | undefined = scope; node; node = node.node.scope) {
-      READ.add(node);
-      const attached = ATTACHED.get(node);
-      if (attached) return attached;
-    }
+    // The nearest scope's context wins: a profile applied to a Stage, else the app's -c value.
     const named = scope.node.tryGetContext(PROFILE_CONTEXT_KEY);
+    if (named instanceof EnvironmentProfile) return named;
     if (named !== undefined) {
       try {
         return EnvironmentProfile.named(String(named));
@@ -238,18 +230,21 @@ export class EnvironmentProfile {
   }
 
   /**
-   * Makes this the profile of every cdk-web-tiers construct created below `scope` (a Stage or a
-   * Stack) from now on. Call it before creating them.
+   * Makes this the profile of every cdk-web-tiers construct below `scope` (a Stage or a Stack):
+   * it is kept in the scope's context (`cdk-web-tiers:profile`), which a construct can only be given
+   * before it has children. Call it first thing in the Stage's (or Stack's) constructor.
    */
   public applyTo(scope: IConstruct): void {
-    const existing = ATTACHED.get(scope);
-    if (existing && existing !== this) {
-      invalid(scope, 'EnvironmentProfile.applyTo(scope)', this.name, `It already has the ${existing.name} profile: give each Stage or Stack one profile.`);
+    const own = scope.node.tryGetContext(PROFILE_CONTEXT_KEY);
+    const inherited = scope.node.scope?.node.tryGetContext(PROFILE_CONTEXT_KEY);
+    if (own instanceof EnvironmentProfile && own !== inherited && own !== this) {
+      invalid(scope, 'EnvironmentProfile.applyTo(scope)', this.name, `It already has the ${own.name} profile: give each Stage or Stack one profile.`);
     }
-    if (READ.has(scope)) {
-      invalid(scope, 'EnvironmentProfile.applyTo(scope)', this.name, 'Constructs of this library already exist below it and took their defaults: apply the profile right after creating the Stage or Stack.');
+    if (scope.node.children.length > 0) {
+      invalid(scope, 'EnvironmentProfile.applyTo(scope)', this.name,
+        `Constructs already exist below it and took their defaults (${scope.node.children.map(c => c.node.id).join(', ')}): apply the profile right after creating the Stage or Stack (first thing in its constructor).`);
     }
-    ATTACHED.set(scope, this);
+    scope.node.setContext(PROFILE_CONTEXT_KEY, this);
   }
 
   /**

@@ -3,8 +3,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { invalid } from '../common/validation';
-import { bootFile } from '../fleet/boot-script';
-import { BootPhase, BootStep } from '../fleet/boot-step';
+import { bootFile } from './boot-script';
+import { BootPhase, BootStep } from './boot-step';
 
 /** The app environment file on every instance: owned by the app user, mode 0600. */
 export const APP_ENV_FILE = '/etc/cdk-web-tiers/app.env';

@@ -1,4 +1,4 @@
-import { neverFires } from '../common/input-checks';
+import { neverFires } from './input-checks';
 
 /**
  * Converts a 5-field cron expression (minute hour day-of-month month day-of-week) into a systemd

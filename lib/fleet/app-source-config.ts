@@ -2,8 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { invalid } from '../common/validation';
-import { BootStep } from '../fleet/boot-step';
-import type { GitRepositorySourceProps } from './git-repository-source';
+import { BootStep } from './boot-step';
 
 /**
  * What a tier tells its app source when it binds it.
@@ -50,57 +49,10 @@ export interface MachineImageSourceOptions {
   readonly architecture?: ec2.InstanceArchitecture;
 }
 
-/**
- * Where a tier's application comes from.
- */
-export abstract class AppSource {
-  /**
-   * Boot from a pre-baked image (for example built by Packer) that already contains the app and
-   * starts it on boot.
-   *
-   * Pair it with `ec2.MachineImage.fromSsmParameter('/my-app/web/ami')`: the image build writes the
-   * new AMI id to that parameter, and the next `cdk deploy` resolves it, creates a new launch
-   * template version and rolls it out in batches, each instance counted only once its app answers
-   * the health check.
-   */
-  public static fromMachineImage(image: ec2.IMachineImage, options: MachineImageSourceOptions = {}): AppSource {
-    return new MachineImageSource(image, options);
-  }
-
-  /**
-   * Fetch the latest commit of a git branch at every boot, build it as an unprivileged app user
-   * and run it as a systemd service that restarts on failure. A server added during a rush never
-   * runs stale code. The instance counts as ready only once the app answers its health check; a
-   * failed clone or build fails the deployment signal and leaves its log in CloudWatch Logs.
-   */
-  public static fromGitRepository(props: GitRepositorySourceProps): AppSource {
-    // Loaded here: GitRepositorySource extends AppSource, so it can only load once AppSource exists.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { GitRepositorySource } = require('./git-repository-source') as typeof import('./git-repository-source');
-    return new GitRepositorySource(props);
-  }
-
-  /**
-   * Called by the tier when it builds its instances.
-   */
-  public abstract bind(scope: Construct, options: AppSourceBindOptions): AppSourceConfig;
-}
-
 /** Checks that an image declared for one architecture is not launched on the other. */
 export function checkArchitecture(scope: Construct, instanceType: ec2.InstanceType, imageArchitecture: ec2.InstanceArchitecture | undefined): void {
   if (imageArchitecture === undefined || imageArchitecture === instanceType.architecture) return;
   invalid(scope, 'instanceType', instanceType.toString(),
     `It is an ${instanceType.architecture} instance type but the source image is built for ${imageArchitecture}: ` +
     `pick an ${imageArchitecture} instance type or an image built for ${instanceType.architecture}.`);
-}
-
-class MachineImageSource extends AppSource {
-  constructor(private readonly image: ec2.IMachineImage, private readonly options: MachineImageSourceOptions) {
-    super();
-  }
-
-  public bind(scope: Construct, options: AppSourceBindOptions): AppSourceConfig {
-    checkArchitecture(scope, options.instanceType, this.options.architecture);
-    return { machineImage: this.image };
-  }
 }
