@@ -34,7 +34,7 @@ stop() {
   # Containers the kubelets left (their shims) and their mounts.
   if [ -d "$run" ]; then
     for p in $(pgrep -f "containerd-shim-runc-v2 -namespace k8s.io -address $run/" || true); do kill -9 "$p" 2>/dev/null || true; done
-    grep " $run/" /proc/mounts | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+    { grep " $run/" /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   fi
   # The pods' cgroups (cgroupfs driver, under each v1 hierarchy's kubepods-lab-*).
   for d in /sys/fs/cgroup/*/kubepods-lab-*; do
@@ -99,7 +99,7 @@ start() {
   local images; images=$(cat "$cache/current-images")
   mkdir -p "$run"/{pids,logs,etcd}
   ip netns add "$netns"
-  nsenter --net="/run/netns/$netns" sh -c "ip link set lo up && ip link add lab0 type dummy && ip addr add $host_ip/32 dev lab0 && ip link set lab0 up && sysctl -qw net.ipv4.ip_forward=1"
+  nsenter --net="/run/netns/$netns" sh -c "ip link set lo up && ip link add lab0 type bridge && ip addr add $host_ip/32 dev lab0 && ip link set lab0 up && sysctl -qw net.ipv4.ip_forward=1"
   certs
   for c in admin controller-manager scheduler kube-proxy "${nodes[@]}"; do kubeconfig "$c" "$c"; done
 
@@ -152,6 +152,8 @@ state = "$node_run/state"
   address = "$node_run/containerd.sock"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "registry.k8s.io/pause:3.10"
+  # The lab runs in a container that may not lower oom_score_adj (runc would fail every sandbox).
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$node_run/cni"

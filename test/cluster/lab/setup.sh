@@ -27,7 +27,8 @@ fi
 bin=$(bash "$here/build-kubernetes.sh")
 ms_bin=$(dirname "$bin")/../metrics-server-${METRICS_SERVER_VERSION:-v0.8.0}/bin
 ms_bin=$(cd "$ms_bin" && pwd)
-helm=$(bash "$here/../../../scripts/ensure-k8s-tools.sh" | head -1)
+tools=$(bash "$here/../../../scripts/ensure-k8s-tools.sh")
+helm=${tools%%$'\n'*}
 images=$(bash "$here/images/build.sh" "$bin" "$ms_bin")
 echo "$bin" > "$cache/current-bin"
 echo "$images" > "$cache/current-images"
