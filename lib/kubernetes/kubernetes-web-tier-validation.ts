@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkInteger, checkRange, invalid } from '../common/validation';
-import type { KubernetesWebTierProps } from './kubernetes-web-tier';
+import type { KubernetesWebTierProps } from './kubernetes-web-tier-props';
 
 /** The tag of `repo:tag` ('latest' when there is none), or the digest of `repo@sha256:…`. */
 function imageTag(image: string): string {
