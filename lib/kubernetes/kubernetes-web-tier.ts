@@ -16,6 +16,9 @@ export type {
   KubernetesHealthCheck, KubernetesReplicas, KubernetesResources, KubernetesScaling, KubernetesScheduledScaling, KubernetesTrafficWeight, KubernetesWebTierProps,
 } from './kubernetes-web-tier-props';
 
+/** How long `helm --wait --atomic` waits: well below the deploy provider's 15-minute Lambda limit. */
+export const HELM_TIMEOUT = Duration.minutes(12);
+
 /** The IP target group's deregistration delay. */
 export const DEREGISTRATION_DELAY_SECONDS = 30;
 /** The pods' preStop sleep: at least the deregistration delay, and 5 s for the controller to act. */
@@ -175,7 +178,9 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable, ec2.
       values: this.values,
       wait: true,
       atomic: true,
-      timeout: Duration.minutes(15),
+      // Below the deploy provider's 15-minute Lambda limit, so that helm itself fails and rolls back
+      // (--atomic) instead of being cut off with the release stuck in pending-upgrade (aws-cdk#22257).
+      timeout: HELM_TIMEOUT,
     });
     // Nodes must exist (node pools) before pods can become ready; KEDA's CRDs before a ScaledObject.
     this.chart.node.addDependency(props.cluster.nodePools, namespace);

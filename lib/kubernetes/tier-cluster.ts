@@ -340,7 +340,8 @@ export class TierCluster extends Construct {
       namespace: 'keda',
       wait: true,
       atomic: true,
-      timeout: Duration.minutes(15),
+      // Below the deploy provider's 15-minute Lambda limit (aws-cdk#22257).
+      timeout: Duration.minutes(12),
     });
     // Pod Identity associations are eventually consistent: the operator must start with its credentials.
     keda.node.addDependency(this.nodePools, identity);

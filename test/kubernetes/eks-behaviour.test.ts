@@ -89,6 +89,16 @@ describe('pods start under runAsNonRoot (item 1)', () => {
   });
 });
 
+// aws-cdk#22257 (issue "eks: helm chart stuck in pending-upgrade"): when helm's --timeout equals the
+// kubectl handler's 15-minute Lambda limit, Lambda stops helm before it can roll back. The AWS Lambda
+// quota: "Function timeout: 900 seconds (15 minutes)" (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+test('helm --wait --atomic times out before the deploy provider does (item 1)', () => {
+  const { template } = tierStack({ scaling: { requestsPerSecondPerPod: 25 } });
+  const charts = Object.values(template.findResources('Custom::AWSCDK-EKS-HelmChart'));
+  expect(charts.length).toBe(2);
+  for (const c of charts) expect(parseInt(c.Properties.Timeout, 10)).toBeLessThanOrEqual(720);
+});
+
 describe('metrics-server (item 2)', () => {
   // https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html
   // "The Kubernetes Metrics Server is an aggregator of resource usage data in your cluster, and it
