@@ -1,6 +1,7 @@
 import * as aps from 'aws-cdk-lib/aws-aps';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -69,7 +70,7 @@ export class TierClusterMonitoring extends Construct {
   /** The alert rules. */
   public readonly rules: aps.CfnRuleGroupsNamespace;
   /** The kube-state-metrics add-on (object state: restarts, unavailable replicas, HPA bounds). */
-  public readonly kubeStateMetrics: eks.CfnAddon;
+  public readonly kubeStateMetrics: eksv2.Addon;
   /** The OpenTelemetry collector's manifest, unless traces is false. */
   public readonly collector?: Construct;
   /** The OpenTelemetry collector's IAM role (EKS Pod Identity), unless traces is false. */
@@ -139,11 +140,7 @@ export class TierClusterMonitoring extends Construct {
     cluster.addManifest(`${id}ScraperRbac`, ...scraperRbacManifests());
 
     // kube-state-metrics (EKS community add-on): Deployment, pod and HPA state for the alerts below.
-    this.kubeStateMetrics = new eks.CfnAddon(this, 'KubeStateMetrics', {
-      clusterName: cluster.clusterName,
-      addonName: 'kube-state-metrics',
-      resolveConflicts: 'OVERWRITE',
-    });
+    this.kubeStateMetrics = new eksv2.Addon(this, 'KubeStateMetrics', { cluster, addonName: 'kube-state-metrics' });
 
     this.rules = new aps.CfnRuleGroupsNamespace(this, 'Rules', {
       workspace: this.workspace.attrArn,
