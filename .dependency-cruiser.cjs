@@ -1,6 +1,6 @@
 // The layers of lib/ (shared/design.md): a folder imports only from the layers below it, never
 // sideways into another folder of its own layer, and no module imports itself through a cycle.
-// `npm run lint` runs this; test/layers.test.ts shows that a planted cycle fails it.
+// `npm run lint` runs this; test/common/layers.test.ts shows that a planted cycle fails it.
 const LAYERS = [
   ['common'], //                                   1 foundation: errors, validation, profile, cron
   ['network', 'observability', 'spike'], //         2 building blocks the tiers read (take metrics and L2s, never a tier)

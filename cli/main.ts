@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { describeErrorCode, TierValidationError } from '../lib/common/errors';
 import { CliCommand, CliIo, EXIT_USAGE, UsageError } from './command';
 import { COMMANDS } from './commands';
 
@@ -57,6 +58,11 @@ export async function runCli(argv: string[], io: CliIo = stdio, commands: readon
     if (e instanceof UsageError) {
       io.err(`cdk-web-tiers ${command.name}: ${e.message}\n\n${command.usage}`);
       return EXIT_USAGE;
+    }
+    if (TierValidationError.isTierValidationError(e) && e.code) {
+      // The message starts with [CWTnnn]; the line below says what the code means (README.md lists them all).
+      io.err(`cdk-web-tiers ${command.name}: ${e.message}\n  ${e.code}: ${describeErrorCode(e.code) ?? 'unknown code'}`);
+      return 1;
     }
     io.err(`cdk-web-tiers ${command.name}: ${e instanceof Error ? e.message : String(e)}`);
     return 1;

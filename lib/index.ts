@@ -37,8 +37,6 @@ export type { DeliveryPipelineProps, DeliveryStageOptions, SpikeGate, StageLoadT
 export { LoadTestScript } from './delivery/load-test-script';
 export type { K6ScriptOptions } from './delivery/load-test-script';
 
-export { SpikeChart } from './spike/chart';
-export type { SpikeChartOptions } from './spike/chart';
 export { SpikeAdjustmentType, SpikeComparison, SpikeHealthCheckType, SpikeMetric, SpikeWarmPoolState } from './spike/model';
 export type {
   ScalingModel, SpikeAlarmModel, SpikeMetricModel, SpikeModelOptions, SpikeScheduledActionModel, SpikeSimpleScalingModel,
@@ -80,3 +78,7 @@ export type {
 } from './kubernetes/kubernetes-web-tier';
 export { TierClusterMonitoring } from './kubernetes/cluster-monitoring';
 export type { TierClusterMonitoringProps } from './kubernetes/cluster-monitoring';
+
+export { TierErrors } from './common/errors';
+export { ERROR_CODES } from './common/error-codes';
+export type { ErrorCode } from './common/error-codes';

@@ -7,7 +7,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Duration, Size, Stack } from 'aws-cdk-lib';
-import { TierValidationError } from '../lib/common/validation';
+import { ErrorCode, TierValidationError } from '../lib/common/validation';
 import {
   JobLock, LockEngine, ScheduledJobOptions, SharedUploads, SingletonWorker, StatelessWebTier, StatelessWebTierProps, TierLoadBalancer,
   TierNetwork, WebTierRouting,
@@ -172,6 +172,29 @@ const passing: Array<[string, Build]> = [
   }],
 ];
 
+/** The stable code of a sample of the failing cases. */
+const CODES: Record<string, ErrorCode> = {
+  "time zone 'Europe/Pariss' (scheduled job)": 'CWT103',
+  "time zone 'UTC+2' (scheduled capacity)": 'CWT103',
+  'host header with a scheme': 'CWT104',
+  "path pattern without '/'": 'CWT105',
+  'scheduled min above capacity.max': 'CWT239',
+  'scheduled desired above capacity.max': 'CWT240',
+  'two listener rules with one priority': 'CWT214',
+  'two file systems on one path': 'CWT408',
+  "a file system inside another one's mount": 'CWT408',
+  'a literal certificate ARN from another region': 'CWT106',
+  'uploads mounted on a tier in another VPC': 'CWT107',
+  'a lock allowed from a tier in another VPC': 'CWT107',
+  "job schedule '0 0 31 2 *'": 'CWT522',
+  "scheduled capacity cron '0 8 31 2 *'": 'CWT241',
+  'a Memcached lock': 'CWT506',
+  'Redis 5': 'CWT507',
+  'a parameter group family of another engine': 'CWT508',
+  'root volume of 0 GiB': 'CWT122',
+  'job lock ttl of 0': 'CWT513',
+};
+
 describe('classes of bad input fail at synth, not at deploy or boot', () => {
   test.each(failing)('%s', (_name, build, message) => {
     let error: unknown;
@@ -182,6 +205,12 @@ describe('classes of bad input fail at synth, not at deploy or boot', () => {
     }
     expect(error).toBeInstanceOf(TierValidationError);
     expect((error as Error).message).toMatch(message);
+    if (CODES[_name]) expect((error as TierValidationError).code).toBe(CODES[_name]);
+  });
+
+  test('every sampled code names a failing case', () => {
+    const names = new Set(failing.map(([name]) => name));
+    expect(Object.keys(CODES).filter((name) => !names.has(name))).toEqual([]);
   });
 
   test.each(passing)('valid: %s', (_name, build) => {

@@ -6,7 +6,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Duration, Stack } from 'aws-cdk-lib';
-import { TierValidationError } from '../lib/common/validation';
+import { ErrorCode, TierValidationError } from '../lib/common/validation';
 import {
   AppSource, SingletonWorker, SingletonWorkerProps, StatelessWebTier, StatelessWebTierProps, TierLoadBalancer, TierNetwork,
   TierNetworkProps,
@@ -100,7 +100,9 @@ const cases: Array<[string, Build, RegExp]> = [
     const vpc = new ec2.Vpc(stack, 'V', { maxAzs: 1 });
     new StatelessWebTier(stack, 'Web', { vpc, source: testSource(), certificate: testCertificate(stack) });
   }, /Test\/Web: invalid vpc \("1 subnet\(s\) in 1 Availability Zone\(s\)"\)\. A tier needs private subnets in at least two Availability Zones/],
-  ['deployment.timeout 10 s', web({ deployment: { timeout: Duration.seconds(10) } }), /invalid deployment\.timeout \("10 seconds"\)\. CloudFormation waits between 1 and 60 minutes/],
+  ['deployment.timeout 10 s', web({ deployment: { timeout: Duration.seconds(10) } }), /invalid deployment\.timeout \("10 seconds"\)\. CloudFormation waits at most 60 minutes for an instance signal, and the boot keeps 5 minutes of it/],
+  // A 5-minute timeout would leave the boot no readiness deadline beside the launch and the FAILURE signal.
+  ['deployment.timeout 5 min', web({ deployment: { timeout: Duration.minutes(5) } }), /invalid deployment\.timeout \("5 minutes"\)\. .*use Duration\.minutes\(6\) to Duration\.minutes\(60\)/],
   ['deployment.timeout 2 h', worker({ deployment: { timeout: Duration.hours(2) } }), /invalid deployment\.timeout \("2 hours"\)/],
   ['deployment.maxBatchSize 0', web({ deployment: { maxBatchSize: 0 } }), /invalid deployment\.maxBatchSize \(0\)/],
   // SingletonWorker
@@ -121,6 +123,50 @@ const cases: Array<[string, Build, RegExp]> = [
   ['TierNetwork natGateways above maxAzs', network({ natGateways: 3 }), /invalid natGateways \(3\)/],
 ];
 
+/** The stable code of a sample of the cases (README.md lists what each means). */
+const CODES: Record<string, ErrorCode> = {
+  'capacity min > max': 'CWT118',
+  'capacity desired below min': 'CWT119',
+  'capacity desired above max': 'CWT119',
+  'capacity min not a whole number': 'CWT115',
+  'capacity max 0': 'CWT116',
+  'CPU target 0': 'CWT233',
+  'CPU target 150': 'CWT233',
+  'requests per target 0': 'CWT234',
+  'scheduled action with no capacity': 'CWT237',
+  'scheduled action min > max': 'CWT238',
+  'two scheduled actions with one name': 'CWT236',
+  "health-check path 'healthz'": 'CWT222',
+  'health-check timeout = interval': 'CWT229',
+  'healthy threshold 1': 'CWT225',
+  'unhealthy threshold 11': 'CWT226',
+  'health-check interval 3 s': 'CWT227',
+  'health-check port 0': 'CWT223',
+  "healthy codes 'ok'": 'CWT224',
+  'appPort 70000': 'CWT201',
+  'HTTPS without a certificate': 'CWT205',
+  'protocol HTTP with a certificate': 'CWT206',
+  'routing without a shared loadBalancer': 'CWT232',
+  'routing with neither hostHeaders nor pathPatterns': 'CWT216',
+  'routing priority 0': 'CWT217',
+  'certificate together with a shared loadBalancer': 'CWT231',
+  'two default tiers on one TierLoadBalancer': 'CWT215',
+  'environment-agnostic stack for a TierLoadBalancer': 'CWT210',
+  'access log retention 0 days': 'CWT209',
+  'ARM instance type with an x86 image': 'CWT114',
+  'a VPC with only public subnets': 'CWT126',
+  'a VPC with private subnets in a single AZ': 'CWT127',
+  'deployment.timeout 10 s': 'CWT125',
+  'deployment.maxBatchSize 0': 'CWT124',
+  'SingletonWorker capacity { max: 2 }': 'CWT301',
+  'empty SingletonWorker healthCommand': 'CWT302',
+  'SingletonWorker health timeout = interval': 'CWT307',
+  'SingletonWorker failureThreshold 0': 'CWT305',
+  'TierNetwork maxAzs 1': 'CWT141',
+  "TierNetwork cidr 'banana'": 'CWT143',
+  'TierNetwork natGateways 0': 'CWT142',
+};
+
 describe('invalid props fail at synth with the prop and the value in the message', () => {
   test.each(cases)('%s', (_name, build, message) => {
     const stack = newStack();
@@ -132,6 +178,15 @@ describe('invalid props fail at synth with the prop and the value in the message
     }
     expect(error).toBeInstanceOf(TierValidationError);
     expect((error as Error).message).toMatch(message);
+    const e = error as TierValidationError;
+    expect(e.message).toMatch(/^\[CWT\d{3}\] /);
+    expect(e.message).toContain(`${e.constructPath}: invalid ${e.prop} (${e.value}). ${e.fix}`);
+    if (CODES[_name]) expect(e.code).toBe(CODES[_name]);
+  });
+
+  test('every sampled code names a case', () => {
+    const names = new Set(cases.map(([name]) => name));
+    expect(Object.keys(CODES).filter((name) => !names.has(name))).toEqual([]);
   });
 
   test('the valid baseline of every builder does not throw (so each case fails for its own reason)', () => {

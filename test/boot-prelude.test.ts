@@ -27,6 +27,8 @@ interface FakeAws {
   readonly signalFailures?: number;
   /** Every signal-resource call answers like CloudFormation outside a deployment. */
   readonly noDeployment?: boolean;
+  /** What `ec2 describe-tags` answers for the instance's signal resource tag. */
+  readonly signalResourceTag?: string;
   /** What instance metadata answers for autoscaling/target-lifecycle-state. */
   readonly targetLifecycleState?: string;
 }
@@ -53,7 +55,11 @@ function boot(configure: (script: BootScript) => void, globals: Record<string, s
     'case "$1 $2" in',
     // aws s3 cp SRC DEST: copy the prepared zip
     `  "s3 cp") cp "${zip}" "\${@: -1}" ;;`,
+    // Whether the warm pool's marker was on disk when the lifecycle action was completed.
+    `  "autoscaling complete-lifecycle-action") [ -f "$CWT_ETC/warm-pool-prepared" ] && echo "marker present" >> "${dir}/aws-calls"; true ;;`,
     '  "autoscaling describe-auto-scaling-instances") echo shop-web-group ;;',
+    // The instance's own signal resource tag (a Spot burst group's instances carry one).
+    `  "ec2 describe-tags") echo '${fake.signalResourceTag ?? 'None'}' ;;`,
     // One answer per call; the last one repeats.
     `  "elbv2 describe-target-health") f="${dir}/target-states"; head -1 "$f"; [ "$(wc -l < "$f")" -gt 1 ] && sed -i 1d "$f"; true ;;`,
     '  "cloudformation signal-resource")',
@@ -128,12 +134,50 @@ describe('the rendered boot script, run by bash', () => {
       script.addStep({ name: 'warm-pool', phase: BootPhase.PREPARE, script: 'touch "$CWT_ETC/warm-pool"' });
     }, { CWT_TARGET_GROUP_ARN: TARGET_GROUP }, { targetLifecycleState: 'Warmed:Stopped' });
     expect(run.status).toBe(0);
-    expect(run.awsCalls[run.awsCalls.length - 1]).toBe(CONTINUE);
+    expect(run.awsCalls[run.awsCalls.length - 2]).toBe(CONTINUE);
     expect(run.awsCalls.some(c => c.startsWith('cloudformation signal-resource') || c.startsWith('elbv2'))).toBe(false);
     expect(run.log).toContain('prepared for the warm pool');
     expect(fs.existsSync(path.join(run.home, '..', 'etc', 'warm-pool-prepared'))).toBe(true);
     // The steps are recorded with their environment, for the resume service to run fetch-code and build again.
     expect(fs.readFileSync(path.join(run.home, 'steps', 'order'), 'utf-8')).toBe('warm-pool prepare\n');
+  });
+
+  test('the warm pool\'s marker is on disk before CONTINUE (Auto Scaling may stop the instance as soon as it has it; without the marker the resume service would exit at the next start and the hook time out into ABANDON)', () => {
+    const run = boot(script => {
+      script.addStep({ name: 'warm-pool', phase: BootPhase.PREPARE, script: 'touch "$CWT_ETC/warm-pool"' });
+    }, {}, { targetLifecycleState: 'Warmed:Stopped' });
+    expect(run.status).toBe(0);
+    expect(run.awsCalls.slice(-2)).toEqual([CONTINUE, 'marker present']);
+  });
+
+  // A Spot burst group shares the tier's launch template (one user data naming the primary group);
+  // during a rolling update of the primary group CloudFormation must count only its own new instances.
+  test('an instance of a Spot burst group signals its own group, which its tag names; the primary group\'s instances signal the primary group', () => {
+    const burst = boot(() => undefined, { CWT_SIGNAL_RESOURCE_TAG: 'cdk-web-tiers:signal-resource' }, { signalResourceTag: 'WebFleetSpotBurstASG' });
+    expect(burst.status).toBe(0);
+    expect(burst.awsCalls).toContain('ec2 describe-tags --region eu-west-1 --filters Name=resource-id,Values=i-0123456789abcdef0 Name=key,Values=cdk-web-tiers:signal-resource --query Tags[0].Value --output text');
+    expect(burst.awsCalls[burst.awsCalls.length - 1]).toBe(SUCCESS.replace('WebGroupASG', 'WebFleetSpotBurstASG'));
+    const primary = boot(() => undefined, { CWT_SIGNAL_RESOURCE_TAG: 'cdk-web-tiers:signal-resource' });
+    expect(primary.awsCalls[primary.awsCalls.length - 1]).toBe(SUCCESS);
+    // A tier without a burst group does not ask.
+    const plain = boot(() => undefined);
+    expect(plain.awsCalls.some(c => c.startsWith('ec2 describe-tags'))).toBe(false);
+  });
+
+  test('a boot cut short by the pool\'s stop right after CONTINUE does not run again at the next start: the resume service readies the instance', () => {
+    const first = boot(script => {
+      script.addStep({ name: 'warm-pool', phase: BootPhase.PREPARE, script: 'touch "$CWT_ETC/warm-pool"; echo ran >> "$CWT_ETC/runs"' });
+    }, {}, { targetLifecycleState: 'Warmed:Stopped' });
+    expect(first.status).toBe(0);
+    // The same user data again on the same disk (the lab's cloud-final ran it again after the stop).
+    const etc = path.join(first.home, '..', 'etc');
+    const again = spawnSync('bash', [path.join(first.home, '..', 'user-data.sh')], {
+      env: { PATH: `${path.join(first.home, '..', 'bin')}:/usr/bin:/bin`, CWT_HOME: first.home, CWT_LOG_DIR: path.join(first.home, '..', 'log'), CWT_ETC: etc, CWT_RETRY_SECONDS: '0', CWT_POLL_SECONDS: '0' },
+      encoding: 'utf-8', timeout: 30_000,
+    });
+    expect(again.status).toBe(0);
+    expect(fs.readFileSync(path.join(etc, 'runs'), 'utf-8')).toBe('ran\n');
+    expect(again.stdout).toContain('prepared for the warm pool already: the resume service readies this instance');
   });
 
   test('the same instance without a warm pool step boots into service even if metadata says Warmed', () => {

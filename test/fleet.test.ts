@@ -273,10 +273,26 @@ describe('Fleet (through StatelessWebTier and SingletonWorker)', () => {
       ['liveness-reporter', 'signal'],
     ]);
     expect(script).toMatch(/^run_step wait-for-http signal 'HEALTH_URL=http:\/\/127\.0\.0\.1:8080\/' <<'CDK_WEB_TIERS_STEP_END'$/m);
-    // The readiness deadline (deployment timeout less a minute) and the target group to wait for.
-    expect(script).toContain("export CWT_READY_TIMEOUT_SECONDS='840'\n");
+    // The readiness deadline (deployment timeout less 5 minutes) and the target group to wait for.
+    expect(script).toContain("export CWT_READY_TIMEOUT_SECONDS='600'\n");
     expect(script).toContain(`export CWT_TARGET_GROUP_ARN='TOKEN_Ref_${logicalIdOf(web.targetGroup)}'\n`);
     expect(userDataOf(template, worker)).toContain("export CWT_TARGET_GROUP_ARN=''\n");
+  });
+
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html:
+  // "PauseTime: The amount of time that CloudFormation pauses after making a change to a batch of
+  // instances to give those instances time to start software applications." The clock starts at the
+  // launch, before the boot; the FAILURE signal is retried for about 3 minutes. The deadline must
+  // leave both, or CloudFormation times out without the reason (it left 60 s: 840 s against PT15M).
+  test('the readiness deadline leaves 5 minutes of PauseTime for the launch and the FAILURE signal', () => {
+    for (const t of [web, worker]) {
+      const policy = (resource(template, logicalIdOf(t.autoScalingGroup)) as any).UpdatePolicy.AutoScalingRollingUpdate;
+      const pause = /^PT(\d+)M$/.exec(policy.PauseTime)!;
+      const deadline = Number(/export CWT_READY_TIMEOUT_SECONDS='(\d+)'/.exec(userDataOf(template, t))![1]);
+      expect(Number(pause[1]) * 60 - deadline).toBe(300);
+    }
+    expect(userDataOf(template, web)).toContain("export CWT_READY_TIMEOUT_SECONDS='600'\n");
+    expect(userDataOf(template, worker)).toContain("export CWT_READY_TIMEOUT_SECONDS='900'\n");
   });
 
   test('worker user data: readiness then the health reporter, last', () => {

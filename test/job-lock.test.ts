@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Duration } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { JobLock, LockEngine, SingletonWorker, StatelessWebTier, TierNetwork } from '../lib';
+import { JobLock, LockEngine, ScheduledJob, SingletonWorker, StatelessWebTier, TierNetwork } from '../lib';
 import { cronToOnCalendar } from '../lib/common/cron';
 import { bootFileText, logicalIdOf, newStack, runSteps, statementsOfRole, testCertificate, testSource, uploadedObject, userDataOf } from './helpers';
 
@@ -150,6 +150,30 @@ describe('addScheduledJob', () => {
     expect(job).toContain('Persistent=false');
     // The lock was allowed automatically.
     expect(runSteps(script).map(([n]) => n)).toEqual(expect.arrayContaining(['joblock-install', 'joblock-config']));
+  });
+
+  test('new ScheduledJob(tier, name, options) is the same job as tier.addScheduledJob, and exposes its alarms', () => {
+    const viaTier = setup();
+    viaTier.web.addScheduledJob('nightly-cleanup', { schedule: '0 8 * * *', command: 'php artisan cleanup', jobLock: viaTier.lock });
+    const viaConstruct = setup();
+    const job = new ScheduledJob(viaConstruct.web, 'nightly-cleanup', { schedule: '0 8 * * *', command: 'php artisan cleanup', jobLock: viaConstruct.lock });
+    const a = Template.fromStack(viaTier.stack).toJSON();
+    const b = Template.fromStack(viaConstruct.stack).toJSON();
+    expect(b).toEqual(a);
+    expect(job.alarms.node.path).toBe('Test/Web/Job-nightly-cleanup-Alarms');
+    // A second job of the same name on the tier, by either route, names the fix.
+    expect(() => viaConstruct.web.addScheduledJob('nightly-cleanup', { schedule: '0 9 * * *', command: 'true', jobLock: viaConstruct.lock }))
+      .toThrow(/invalid name \(scheduled job\) \("nightly-cleanup"\)\. A job with this name is already scheduled/);
+  });
+
+  test('a JavaScript or Python caller that leaves out an option gets the library\'s error, not a TypeError', () => {
+    const { web, lock } = setup();
+    const js = (options: unknown) => () => new ScheduledJob(web, 'job', options as any);
+    expect(js(undefined)).toThrow(/Test\/Web: invalid addScheduledJob\(job\) \(not set\)\. Give the job's options/);
+    expect(js({ command: 'true', jobLock: lock })).toThrow(/invalid addScheduledJob\(job\)\.schedule \(not set\)/);
+    expect(js({ schedule: '0 8 * * *', jobLock: lock })).toThrow(/invalid addScheduledJob\(job\)\.command \(not set\)/);
+    expect(js({ schedule: '0 8 * * *', command: 'true' })).toThrow(/invalid addScheduledJob\(job\)\.jobLock \(not set\)/);
+    expect(() => web.addScheduledJob('other', { schedule: '0 8 * * *', command: 'true' } as any)).toThrow(/invalid addScheduledJob\(other\)\.jobLock \(not set\)/);
   });
 
   test('works on a SingletonWorker, with a time zone', () => {

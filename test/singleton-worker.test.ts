@@ -68,7 +68,7 @@ describe('SingletonWorker', () => {
     expect(line('health-reporter')).toBe(
       `run_step health-reporter signal ${quotedCommand} 'HEALTH_TIMEOUT_SECONDS=20' 'HEALTH_INTERVAL_SECONDS=60' 'HEALTH_FAILURE_THRESHOLD=5' 'HEALTH_BOOT_GRACE_SECONDS=480' <<'CDK_WEB_TIERS_STEP_END'`);
     // Readiness counts from the boot's start: the deployment timeout less a minute.
-    expect(script).toContain("export CWT_READY_TIMEOUT_SECONDS='840'\n");
+    expect(script).toContain("export CWT_READY_TIMEOUT_SECONDS='600'\n");
     expect(script).not.toContain('run_step wait-for-http');
   });
 

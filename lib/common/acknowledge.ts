@@ -22,6 +22,8 @@
  */
 import { CfnResource, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { describeValue, TierValidationError } from './errors';
+import { checkOptions } from './validation';
 
 /** The tools whose findings can be acknowledged. */
 export type AcknowledgedTool = 'cdk-nag' | 'cfn-guard' | 'cfn-lint' | 'checkov';
@@ -58,15 +60,17 @@ export const NAG_ACKNOWLEDGED_RULES_METADATA_TYPE = 'aws:cdk:acknowledged-rules'
  * @throws if the id is empty, the reason is shorter than 20 characters, or no CfnResource can be found.
  */
 export function acknowledgeFinding(scope: IConstruct, ack: FindingAcknowledgement): void {
+  checkOptions(undefined, 'acknowledgeFinding', { scope, ack }, { scope: 'object!', ack: 'object!' });
+  checkOptions(scope, 'acknowledgeFinding(ack)', ack, { tool: 'string!', id: 'string!', reason: 'string!' });
   const id = ack.id.trim();
   const reason = ack.reason.trim();
   if (id.length === 0) {
-    throw new Error(`${scope.node.path}: acknowledgeFinding needs the ${ack.tool} rule id, got an empty string`);
+    throw new TierValidationError('CWT151', scope.node.path, 'acknowledgeFinding(ack).id', describeValue(ack.id), `acknowledgeFinding needs the ${ack.tool} rule id, got an empty string.`);
   }
   if (reason.length < MIN_ACKNOWLEDGEMENT_REASON_LENGTH) {
-    throw new Error(
-      `${scope.node.path}: acknowledging ${ack.tool} ${id} needs a reason of at least ${MIN_ACKNOWLEDGEMENT_REASON_LENGTH} characters ` +
-        `(a reason a security reviewer would accept), got ${JSON.stringify(ack.reason)}`,
+    throw new TierValidationError('CWT152', scope.node.path, 'acknowledgeFinding(ack).reason', describeValue(ack.reason),
+      `acknowledging ${ack.tool} ${id} needs a reason of at least ${MIN_ACKNOWLEDGEMENT_REASON_LENGTH} characters ` +
+        '(a reason a security reviewer would accept).',
     );
   }
 
@@ -100,7 +104,8 @@ export function acknowledgeFinding(scope: IConstruct, ack: FindingAcknowledgemen
       return;
     }
     default:
-      throw new Error(`${scope.node.path}: unknown tool ${JSON.stringify((ack as { tool: unknown }).tool)}`);
+      throw new TierValidationError('CWT153', scope.node.path, 'acknowledgeFinding(ack).tool', describeValue((ack as { tool: unknown }).tool),
+        "Unknown tool: use 'cdk-nag', 'cfn-guard', 'cfn-lint' or 'checkov'.");
   }
 }
 
@@ -126,9 +131,9 @@ function cfnResourceOf(scope: IConstruct, tool: AcknowledgedTool): CfnResource {
   if (child && CfnResource.isCfnResource(child)) {
     return child;
   }
-  throw new Error(
-    `${scope.node.path}: ${tool} acknowledgements are CloudFormation resource metadata, so the scope must be a CfnResource ` +
-      'or a construct whose node.defaultChild is one; pass the L2/L1 resource that the finding names',
+  throw new TierValidationError('CWT154', scope.node.path, 'acknowledgeFinding(scope)', describeValue(scope.node.path),
+    `${tool} acknowledgements are CloudFormation resource metadata, so the scope must be a CfnResource ` +
+      'or a construct whose node.defaultChild is one; pass the L2/L1 resource that the finding names.',
   );
 }
 

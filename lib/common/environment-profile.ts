@@ -3,7 +3,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { acknowledgeFindings } from './acknowledge';
-import { invalid } from './validation';
+import { checkOptions, invalid } from './validation';
+import { invalidInput, TierValidationError } from './errors';
 
 /**
  * What an environment profile sets. Every value is a default: a prop given to a construct always wins.
@@ -137,17 +138,19 @@ export class EnvironmentProfile {
 
   /** A profile of your own; unset values are production's. */
   public static custom(props: EnvironmentProfileProps): EnvironmentProfile {
+    checkOptions(undefined, 'EnvironmentProfile.custom(props)', props, { name: 'string!', deletionProtection: 'boolean', sharedNatGateway: 'boolean', lockFailover: 'boolean', uploadBackups: 'boolean', logRetention: 'number', webMinCapacity: 'number', webMaxCapacity: 'number', instanceType: 'object', alarmEmails: 'array', requiresApproval: 'boolean', loadTest: 'boolean', spikeGate: 'boolean' });
     return new EnvironmentProfile(props);
   }
 
   /** The profile by its name: 'development', 'staging' or 'production'. */
   public static named(name: string): EnvironmentProfile {
+    checkOptions(undefined, 'EnvironmentProfile.named', { name }, { name: 'string!' });
     switch (name) {
       case 'development': return EnvironmentProfile.development();
       case 'staging': return EnvironmentProfile.staging();
       case 'production': return EnvironmentProfile.production();
       default:
-        throw new Error(`cdk-web-tiers: invalid profile name (${JSON.stringify(name)}). Use 'development', 'staging' or 'production', or EnvironmentProfile.custom({...}).`);
+        return invalidInput('CWT144', 'profile name', name, "Use 'development', 'staging' or 'production', or EnvironmentProfile.custom({...}).");
     }
   }
 
@@ -163,7 +166,7 @@ export class EnvironmentProfile {
       try {
         return EnvironmentProfile.named(String(named));
       } catch {
-        return invalid(scope, `context ${PROFILE_CONTEXT_KEY}`, named, "Use 'development', 'staging' or 'production'.");
+        return invalid(scope, 'CWT110', `context ${PROFILE_CONTEXT_KEY}`, named, "Use 'development', 'staging' or 'production'.");
       }
     }
     return PRODUCTION;
@@ -201,7 +204,7 @@ export class EnvironmentProfile {
   private constructor(props: EnvironmentProfileProps) {
     this.props = props;
     if (!/^[a-z][a-z0-9-]{0,30}$/.test(props.name)) {
-      throw new Error(`cdk-web-tiers: invalid EnvironmentProfile name (${JSON.stringify(props.name)}). Use lower-case letters, digits and dashes, for example 'qa'.`);
+      invalidInput('CWT145', 'EnvironmentProfile name', props.name, "Use lower-case letters, digits and dashes, for example 'qa'.");
     }
     this.name = props.name;
     this.deletionProtection = props.deletionProtection ?? true;
@@ -217,7 +220,7 @@ export class EnvironmentProfile {
     this.loadTest = props.loadTest ?? false;
     this.spikeGate = props.spikeGate ?? true;
     if (!Number.isInteger(this.webMinCapacity) || this.webMinCapacity < 1 || !Number.isInteger(this.webMaxCapacity) || this.webMaxCapacity < this.webMinCapacity) {
-      throw new Error(`cdk-web-tiers: invalid EnvironmentProfile ${this.name} capacity (min ${this.webMinCapacity}, max ${this.webMaxCapacity}). Use whole numbers with 1 ≤ webMinCapacity ≤ webMaxCapacity.`);
+      throw new TierValidationError('CWT146', '', `EnvironmentProfile ${this.name} capacity`, `min ${this.webMinCapacity}, max ${this.webMaxCapacity}`, 'Use whole numbers with 1 ≤ webMinCapacity ≤ webMaxCapacity.');
     }
   }
 
@@ -226,6 +229,7 @@ export class EnvironmentProfile {
    * `EnvironmentProfile.production().withAlarmEmails(['oncall@example.com'])`.
    */
   public withAlarmEmails(emails: string[]): EnvironmentProfile {
+    checkOptions(undefined, 'EnvironmentProfile.withAlarmEmails', { emails }, { emails: 'array!' });
     return new EnvironmentProfile({ ...this.props, alarmEmails: emails });
   }
 
@@ -235,13 +239,14 @@ export class EnvironmentProfile {
    * before it has children. Call it first thing in the Stage's (or Stack's) constructor.
    */
   public applyTo(scope: IConstruct): void {
+    checkOptions(undefined, 'EnvironmentProfile.applyTo', { scope }, { scope: 'object!' });
     const own = scope.node.tryGetContext(PROFILE_CONTEXT_KEY);
     const inherited = scope.node.scope?.node.tryGetContext(PROFILE_CONTEXT_KEY);
     if (own instanceof EnvironmentProfile && own !== inherited && own !== this) {
-      invalid(scope, 'EnvironmentProfile.applyTo(scope)', this.name, `It already has the ${own.name} profile: give each Stage or Stack one profile.`);
+      invalid(scope, 'CWT111', 'EnvironmentProfile.applyTo(scope)', this.name, `It already has the ${own.name} profile: give each Stage or Stack one profile.`);
     }
     if (scope.node.children.length > 0) {
-      invalid(scope, 'EnvironmentProfile.applyTo(scope)', this.name,
+      invalid(scope, 'CWT112', 'EnvironmentProfile.applyTo(scope)', this.name,
         `Constructs already exist below it and took their defaults (${scope.node.children.map(c => c.node.id).join(', ')}): apply the profile right after creating the Stage or Stack (first thing in its constructor).`);
     }
     scope.node.setContext(PROFILE_CONTEXT_KEY, this);

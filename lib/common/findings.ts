@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { acknowledgeFindings } from './acknowledge';
+import { checkOptions } from './validation';
 
 /**
  * Acknowledges validator findings next to the resource they are about, with the reason a security
@@ -16,6 +17,7 @@ export class Findings {
    * @param ids the rule ids, as each validator prints them
    */
   public static acknowledge(scope: IConstruct, reason: string, ids: string[]): void {
+    checkOptions(undefined, 'Findings.acknowledge', { scope, reason, ids }, { scope: 'object!', reason: 'string!', ids: 'array!' });
     acknowledgeFindings(scope, reason, ...ids);
   }
 

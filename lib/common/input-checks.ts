@@ -21,7 +21,7 @@ export function checkTimeZone(scope: IConstruct, prop: string, timeZone: string 
     }
   }
   if (!known) {
-    invalid(scope, prop, timeZone, "It is not a time zone of the IANA tz database: use a name such as 'UTC', 'Europe/Paris' or 'America/New_York'.");
+    invalid(scope, 'CWT103', prop, timeZone, "It is not a time zone of the IANA tz database: use a name such as 'UTC', 'Europe/Paris' or 'America/New_York'.");
   }
 }
 
@@ -29,7 +29,7 @@ export function checkTimeZone(scope: IConstruct, prop: string, timeZone: string 
 export function checkHostHeader(scope: IConstruct, prop: string, host: string): void {
   if (Token.isUnresolved(host)) return;
   if (!/^[A-Za-z0-9*?.-]{1,128}$/.test(host) || host.startsWith('.') || host.includes('..')) {
-    invalid(scope, prop, host, "A host header condition is a host name (up to 128 characters: letters, digits, '-', '.', and the wildcards '*' and '?'), without scheme, port or path: for example 'api.example.com' or '*.example.com'.");
+    invalid(scope, 'CWT104', prop, host, "A host header condition is a host name (up to 128 characters: letters, digits, '-', '.', and the wildcards '*' and '?'), without scheme, port or path: for example 'api.example.com' or '*.example.com'.");
   }
 }
 
@@ -37,7 +37,7 @@ export function checkHostHeader(scope: IConstruct, prop: string, host: string): 
 export function checkPathPattern(scope: IConstruct, prop: string, pattern: string): void {
   if (Token.isUnresolved(pattern)) return;
   if (!/^\/[A-Za-z0-9_\-.$/~"'@:+&*?]{0,127}$/.test(pattern)) {
-    invalid(scope, prop, pattern, "A path pattern starts with '/' and has up to 128 characters among letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?, without spaces or a query string: for example '/api/*'.");
+    invalid(scope, 'CWT105', prop, pattern, "A path pattern starts with '/' and has up to 128 characters among letters, digits, _ - . $ / ~ \" ' @ : + & and the wildcards * and ?, without spaces or a query string: for example '/api/*'.");
   }
 }
 
@@ -59,7 +59,7 @@ export function checkCertificateRegion(scope: IConstruct, prop: string, certific
   const region = Stack.of(scope).region;
   const match = /^arn:[a-z-]+:acm:([a-z0-9-]+):/.exec(certificate.certificateArn);
   if (!match || Token.isUnresolved(region) || match[1] === region) return;
-  invalid(scope, prop, certificate.certificateArn,
+  invalid(scope, 'CWT106', prop, certificate.certificateArn,
     `The certificate is in ${match[1]} but the stack deploys to ${region}; a load balancer can only use an ACM certificate of its own region: request or import it in ${region}.`);
 }
 
@@ -73,6 +73,6 @@ export function checkSameVpc(feature: IConstruct & { readonly vpc: ec2.IVpc }, t
   if (!a || !b || a === b) return;
   const idOf = (vpc: ec2.IVpc) => JSON.stringify(Stack.of(vpc).resolve(vpc.vpcId));
   if (idOf(a) === idOf(b)) return;
-  invalid(feature, prop, tier.node.path,
+  invalid(feature, 'CWT107', prop, tier.node.path,
     `${tier.node.path} runs in VPC ${b.node.path} but ${feature.node.path} is in VPC ${a.node.path}: create ${feature.node.id} with the tier's vpc.`);
 }

@@ -9,11 +9,12 @@ import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { createLogBucket, logBucketAccess } from '../common/log-bucket';
-import { invalid } from '../common/validation';
+import { checkOptions, invalid } from '../common/validation';
 import { SPIKE_PROFILE_NAMES, spikeProfileNamed } from '../spike/profile';
 import { StatelessWebTier } from '../web-tier/stateless-web-tier';
 import { EnvironmentProfile } from '../common/environment-profile';
 import { LoadTestScript } from './load-test-script';
+import { TierValidationError } from '../common/errors';
 
 /**
  * The spike every web tier of every stage must absorb, checked by the spike simulator on the
@@ -168,11 +169,12 @@ export class DeliveryPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryPipelineProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { repository: 'string!', connectionArn: 'string!', branch: 'string', installCommands: 'array', testCommands: 'array', synthCommand: 'string', validate: 'boolean', spikeGate: 'object' });
     if (!Token.isUnresolved(props.repository) && !/^[\w.-]+\/[\w.-]+$/.test(props.repository)) {
-      invalid(this, 'repository', props.repository, "Use 'owner/name', for example 'kwizly/kwizly-infra'.");
+      invalid(this, 'CWT901', 'repository', props.repository, "Use 'owner/name', for example 'kwizly/kwizly-infra'.");
     }
     if (!Token.isUnresolved(props.connectionArn) && !/^arn:aws[\w-]*:(codestar-connections|codeconnections):[\w-]+:\d{12}:connection\/[\w-]+$/.test(props.connectionArn)) {
-      invalid(this, 'connectionArn', props.connectionArn, 'Use the ARN of a CodeConnections connection (arn:aws:codeconnections:REGION:ACCOUNT:connection/ID).');
+      invalid(this, 'CWT902', 'connectionArn', props.connectionArn, 'Use the ARN of a CodeConnections connection (arn:aws:codeconnections:REGION:ACCOUNT:connection/ID).');
     }
     this.validate = props.validate ?? true;
     this.spikeGate = {
@@ -181,7 +183,7 @@ export class DeliveryPipeline extends Construct {
       profile: props.spikeGate?.profile ?? 'tv-ad',
     };
     checkProfileName(this, 'spikeGate.profile', this.spikeGate.profile);
-    if (!(this.spikeGate.factor > 1)) invalid(this, 'spikeGate.factor', this.spikeGate.factor, 'A spike is a factor above 1, for example 15.');
+    if (!(this.spikeGate.factor > 1)) invalid(this, 'CWT903', 'spikeGate.factor', this.spikeGate.factor, 'A spike is a factor above 1, for example 15.');
 
     this.encryptionKey = createKey(this, 'Key', `Artifacts and build logs of the delivery pipeline ${this.node.path}`);
     allowLogGroupsToUseKey(this.encryptionKey);
@@ -244,15 +246,17 @@ export class DeliveryPipeline extends Construct {
    * (`EnvironmentProfile.of(stage)`) decides whether it needs a load test and an approval.
    */
   public addStage(stage: Stage, options: DeliveryStageOptions = {}): void {
+    checkOptions(this, 'addStage', { stage, options }, { stage: 'object!', options: 'object' });
+    checkOptions(this, 'addStage(stage)', options, { loadTest: 'object', approvalWaivedBecause: 'string' });
     const profile = EnvironmentProfile.of(stage);
     const where = `addStage(${stage.stageName})`;
     if (profile.loadTest && !options.loadTest) {
-      invalid(this, `${where}.loadTest`, undefined, `The ${profile.name} profile asks for a load test before later stages deploy: give loadTest: { url, baselineRequestsPerSecond }.`);
+      invalid(this, 'CWT904', `${where}.loadTest`, undefined, `The ${profile.name} profile asks for a load test before later stages deploy: give loadTest: { url, baselineRequestsPerSecond }.`);
     }
     if (profile.requiresApproval && options.approvalWaivedBecause === undefined) {
       // Fine: an approval step is added below.
     } else if (options.approvalWaivedBecause !== undefined && options.approvalWaivedBecause.trim().length < 20) {
-      invalid(this, `${where}.approvalWaivedBecause`, options.approvalWaivedBecause, 'Say in a sentence why this stage may deploy without a person approving it.');
+      invalid(this, 'CWT905', `${where}.approvalWaivedBecause`, options.approvalWaivedBecause, 'Say in a sentence why this stage may deploy without a person approving it.');
     }
     const pre: pipelines.Step[] = [this.gates(stage, profile)];
     if (profile.requiresApproval && options.approvalWaivedBecause === undefined) {
@@ -325,10 +329,10 @@ export class DeliveryPipeline extends Construct {
     const profileName = test.profile ?? 'tv-ad';
     checkProfileName(this, `${where}.profile`, profileName);
     if (!/^https:\/\//.test(test.url) && profile.name !== 'development') {
-      invalid(this, `${where}.url`, test.url, `A ${profile.name} stage is load-tested over HTTPS, as its users reach it: use https://.`);
+      invalid(this, 'CWT906', `${where}.url`, test.url, `A ${profile.name} stage is load-tested over HTTPS, as its users reach it: use https://.`);
     }
     const factor = test.factor ?? 15;
-    if (!(factor > 1)) invalid(this, `${where}.factor`, factor, 'A spike is a factor above 1, for example 15.');
+    if (!(factor > 1)) invalid(this, 'CWT907', `${where}.factor`, factor, 'A spike is a factor above 1, for example 15.');
     const sources = test.sources ?? 2;
     let script: string;
     try {
@@ -341,7 +345,8 @@ export class DeliveryPipeline extends Construct {
         p95LatencyMillis: test.p95LatencyMillis,
       });
     } catch (e) {
-      return invalid(this, where, test.url, (e as Error).message.replace(/^cdk-web-tiers: /, ''));
+      if (!(e instanceof TierValidationError)) throw e;
+      throw new TierValidationError(e.code, this.node.path, `${where}.${e.prop}`, e.value, e.fix);
     }
     const k6 = `https://github.com/grafana/k6/releases/download/${K6_VERSION}/k6-${K6_VERSION}-linux-amd64.tar.gz`;
     return Array.from({ length: sources }, (_, i) => new pipelines.CodeBuildStep(`LoadTest-${stage.stageName}-${i + 1}`, {
@@ -355,7 +360,7 @@ export class DeliveryPipeline extends Construct {
 }
 
 function checkProfileName(scope: Construct, prop: string, name: string): void {
-  if (!SPIKE_PROFILE_NAMES.includes(name)) invalid(scope, prop, name, `Use one of ${SPIKE_PROFILE_NAMES.join(', ')}.`);
+  if (!SPIKE_PROFILE_NAMES.includes(name)) invalid(scope, 'CWT909', prop, name, `Use one of ${SPIKE_PROFILE_NAMES.join(', ')}.`);
 }
 
 /** The AwsSolutions-IAM5 findings of a policy document, spelled as cdk-nag spells them (Action::x, Resource::x). */

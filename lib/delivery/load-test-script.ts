@@ -1,4 +1,7 @@
 import { SpikeProfile } from '../spike/profile';
+import { invalidInput } from '../common/errors';
+import { ErrorCode } from '../common/error-codes';
+import { checkOptions } from '../common/validation';
 
 /**
  * Options of {@link LoadTestScript.k6}.
@@ -50,18 +53,19 @@ export class LoadTestScript {
    * Run it with `k6 run script.js`; k6 exits 99 when a threshold fails.
    */
   public static k6(options: K6ScriptOptions): string {
+    checkOptions(undefined, 'LoadTestScript.k6(options)', options, { url: 'string!', profile: 'object!', baselineRequestsPerSecond: 'number!', timeScale: 'number', sources: 'number', maxErrorRate: 'number', p95LatencyMillis: 'number' });
     const timeScale = options.timeScale ?? 1;
     const sources = options.sources ?? 1;
     const maxErrorRate = options.maxErrorRate ?? 0.01;
     const p95 = options.p95LatencyMillis ?? 1000;
     if (!/^https?:\/\/[^\s/$.?#][^\s]*$/.test(options.url)) {
-      throw new Error(`cdk-web-tiers: invalid url (${JSON.stringify(options.url)}). Give an http:// or https:// URL, for example 'https://staging.example.com/healthz'.`);
+      invalidInput('CWT910', 'url', options.url, "Give an http:// or https:// URL, for example 'https://staging.example.com/healthz'.");
     }
-    check('baselineRequestsPerSecond', options.baselineRequestsPerSecond, v => v > 0, 'Use the requests per second before the spike, above 0 (for example 20).');
-    check('timeScale', timeScale, v => v > 0 && v <= 1, 'Use a number above 0 and at most 1 (0.1 replays an hour in six minutes).');
-    check('sources', sources, v => Number.isInteger(v) && v >= 1 && v <= 20, 'Use a whole number of load generators from 1 to 20.');
-    check('maxErrorRate', maxErrorRate, v => v >= 0 && v < 1, 'Use a share from 0 to below 1, for example 0.01 for 1 %.');
-    check('p95LatencyMillis', p95, v => v > 0, 'Use milliseconds above 0, for example 500.');
+    check('CWT911', 'baselineRequestsPerSecond', options.baselineRequestsPerSecond, v => v > 0, 'Use the requests per second before the spike, above 0 (for example 20).');
+    check('CWT912', 'timeScale', timeScale, v => v > 0 && v <= 1, 'Use a number above 0 and at most 1 (0.1 replays an hour in six minutes).');
+    check('CWT913', 'sources', sources, v => Number.isInteger(v) && v >= 1 && v <= 20, 'Use a whole number of load generators from 1 to 20.');
+    check('CWT914', 'maxErrorRate', maxErrorRate, v => v >= 0 && v < 1, 'Use a share from 0 to below 1, for example 0.01 for 1 %.');
+    check('CWT915', 'p95LatencyMillis', p95, v => v > 0, 'Use milliseconds above 0, for example 500.');
 
     const share = (rps: number) => round(rps / sources);
     const stages = options.profile.toStages(options.baselineRequestsPerSecond)
@@ -112,8 +116,8 @@ export class LoadTestScript {
   }
 }
 
-function check(prop: string, value: number, ok: (v: number) => boolean, fix: string): void {
-  if (!Number.isFinite(value) || !ok(value)) throw new Error(`cdk-web-tiers: invalid ${prop} (${value}). ${fix}`);
+function check(code: ErrorCode, prop: string, value: number, ok: (v: number) => boolean, fix: string): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) invalidInput(code, prop, value, fix);
 }
 
 function round(n: number): number {

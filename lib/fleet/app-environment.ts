@@ -32,7 +32,7 @@ export function environmentSecretStep(scope: IConstruct, grantee: iam.IGrantable
   options: EnvironmentSecretOptions, stepName: string, appPort?: number): BootStep {
   const prefix = options.prefix ?? '';
   if (!Token.isUnresolved(prefix) && !/^([A-Za-z_][A-Za-z0-9_]*)?$/.test(prefix)) {
-    invalid(scope, 'prefix', prefix, "Use letters, digits and underscores, starting with a letter or '_', for example 'DB_'.");
+    invalid(scope, 'CWT113', 'prefix', prefix, "Use letters, digits and underscores, starting with a letter or '_', for example 'DB_'.");
   }
   secret.grantRead(grantee);
   return {

@@ -52,7 +52,7 @@ export interface MachineImageSourceOptions {
 /** Checks that an image declared for one architecture is not launched on the other. */
 export function checkArchitecture(scope: Construct, instanceType: ec2.InstanceType, imageArchitecture: ec2.InstanceArchitecture | undefined): void {
   if (imageArchitecture === undefined || imageArchitecture === instanceType.architecture) return;
-  invalid(scope, 'instanceType', instanceType.toString(),
+  invalid(scope, 'CWT114', 'instanceType', instanceType.toString(),
     `It is an ${instanceType.architecture} instance type but the source image is built for ${imageArchitecture}: ` +
     `pick an ${imageArchitecture} instance type or an image built for ${instanceType.architecture}.`);
 }

@@ -2,6 +2,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { AppSourceBindOptions, AppSourceConfig, MachineImageSourceOptions, checkArchitecture } from './app-source-config';
 import { GitRepositorySourceProps, bindGitRepository } from './git-repository-source';
+import { checkOptions } from '../common/validation';
 
 /**
  * Where a tier's application comes from.
@@ -17,6 +18,8 @@ export abstract class AppSource {
    * the health check.
    */
   public static fromMachineImage(image: ec2.IMachineImage, options: MachineImageSourceOptions = {}): AppSource {
+    checkOptions(undefined, 'AppSource.fromMachineImage', { image, options }, { image: 'object!', options: 'object' });
+    checkOptions(undefined, 'AppSource.fromMachineImage(image)', options, { architecture: 'string' });
     return new MachineImageSource(image, options);
   }
 
@@ -27,6 +30,7 @@ export abstract class AppSource {
    * failed clone or build fails the deployment signal and leaves its log in CloudWatch Logs.
    */
   public static fromGitRepository(props: GitRepositorySourceProps): AppSource {
+    checkOptions(undefined, 'AppSource.fromGitRepository(props)', props, { repository: 'string!', startCommand: 'string!', branch: 'string', deployKey: 'object', sshKnownHosts: 'string', buildCommands: 'array', packages: 'array', machineImage: 'object', machineImageArchitecture: 'string' });
     return new GitRepositorySource(props);
   }
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { packageRoot } from '../common/package-root';
 import { BootPhase, BootStep } from './boot-step';
+import { invalidInput } from '../common/errors';
 
 const PHASE_ORDER: BootPhase[] = [
   BootPhase.PREPARE, BootPhase.MOUNT, BootPhase.FETCH_SECRETS, BootPhase.FETCH_CODE,
@@ -57,18 +58,18 @@ export class BootScript {
   /** Adds a step; throws if the name is malformed or already used. */
   public addStep(step: BootStep): void {
     if (!STEP_NAME.test(step.name)) {
-      throw new Error(`Boot step name ${JSON.stringify(step.name)} is invalid: use lower-case letters, digits and dashes (at most 63 characters).`);
+      invalidInput('CWT147', 'addBootStep(step).name', step.name, `Boot step name ${JSON.stringify(step.name)} is invalid: use lower-case letters, digits and dashes (at most 63 characters).`);
     }
     if (this.steps.some(s => s.name === step.name)) {
-      throw new Error(`Boot step ${JSON.stringify(step.name)} was added twice: each step name must be unique within a tier.`);
+      invalidInput('CWT148', 'addBootStep(step).name', step.name, `Boot step ${JSON.stringify(step.name)} was added twice: each step name must be unique within a tier.`);
     }
     for (const key of Object.keys(step.environment ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-        throw new Error(`Boot step ${JSON.stringify(step.name)} has the environment variable name ${JSON.stringify(key)}: use letters, digits and underscores, not starting with a digit.`);
+        invalidInput('CWT149', 'addBootStep(step).environment', key, `Boot step ${JSON.stringify(step.name)} has the environment variable name ${JSON.stringify(key)}: use letters, digits and underscores, not starting with a digit.`);
       }
     }
     if (step.script.split('\n').some(line => line.trim() === HEREDOC_END)) {
-      throw new Error(`Boot step ${JSON.stringify(step.name)} contains the reserved line ${HEREDOC_END}.`);
+      invalidInput('CWT150', 'addBootStep(step).script', step.name, `Boot step ${JSON.stringify(step.name)} contains the reserved line ${HEREDOC_END}.`);
     }
     this.steps.push(step);
   }

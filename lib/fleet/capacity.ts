@@ -18,19 +18,19 @@ export function resolveCapacity(scope: IConstruct, capacity: TierCapacity | unde
   const min = capacity?.min ?? defaults.min;
   const max = capacity?.max ?? Math.max(defaults.max, isResolved(min) ? min : 0);
   const desired = capacity?.desired;
-  checkInteger(scope, 'capacity.min', min, 0, 10_000);
-  checkInteger(scope, 'capacity.max', max, 1, 10_000);
-  checkInteger(scope, 'capacity.desired', desired, 0, 10_000);
+  checkInteger(scope, 'CWT115', 'capacity.min', min, 0, 10_000);
+  checkInteger(scope, 'CWT116', 'capacity.max', max, 1, 10_000);
+  checkInteger(scope, 'CWT117', 'capacity.desired', desired, 0, 10_000);
   if (isResolved(min) && isResolved(max) && min > max) {
-    invalid(scope, 'capacity.min', min, `It is greater than capacity.max (${max}): set min ≤ max, for example { min: ${max}, max: ${min} }.`);
+    invalid(scope, 'CWT118', 'capacity.min', min, `It is greater than capacity.max (${max}): set min ≤ max, for example { min: ${max}, max: ${min} }.`);
   }
   if (desired !== undefined && isResolved(desired) && ((isResolved(min) && desired < min) || (isResolved(max) && desired > max))) {
-    invalid(scope, 'capacity.desired', desired, `It must lie between capacity.min (${min}) and capacity.max (${max}); or leave it unset so scaling decides.`);
+    invalid(scope, 'CWT119', 'capacity.desired', desired, `It must lie between capacity.min (${min}) and capacity.max (${max}); or leave it unset so scaling decides.`);
   }
   const baseline = capacity?.baseline;
-  checkInteger(scope, 'capacity.baseline', baseline, 0, 10_000);
+  checkInteger(scope, 'CWT120', 'capacity.baseline', baseline, 0, 10_000);
   if (baseline !== undefined && isResolved(baseline) && isResolved(max) && baseline > max) {
-    invalid(scope, 'capacity.baseline', baseline, `It is greater than capacity.max (${max}): the on-demand baseline is part of the group, so set baseline ≤ max.`);
+    invalid(scope, 'CWT121', 'capacity.baseline', baseline, `It is greater than capacity.max (${max}): the on-demand baseline is part of the group, so set baseline ≤ max.`);
   }
   return { min, max, desired, baseline };
 }

@@ -14,12 +14,15 @@ import { acknowledgeFindings } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../common/environment-profile';
+import { SPIKE_DECLARATION_METADATA_KEY, estimateBoot } from './boot-estimate';
 import { BootScript, MAX_USER_DATA_BYTES, bootFile, bootFilesDir } from './boot-script';
 import { BootPhase, BootStep } from './boot-step';
 import { ResolvedCapacity } from './capacity';
 import { resolveInstanceTypes, resolveSpotInstanceTypes } from './instance-types';
 import { ManagedPolicyPrincipal } from './policy-principal';
 import { RollingDeployment, TierInstanceProps } from './tier';
+import { addSpotBurstGroup, SIGNAL_RESOURCE_TAG, SpotBurstGroupProps } from './spot-burst';
+import { TierValidationError } from '../common/errors';
 
 /** The tag that marks a fleet's Auto Scaling group; IAM conditions on it scope self-reporting. */
 export const FLEET_TAG = 'cdk-web-tiers:fleet';
@@ -32,6 +35,14 @@ export const APP_USER = 'webapp';
  * check) until its boot completes the action once the app is ready.
  */
 export const READY_HOOK_NAME = 'cdk-web-tiers-ready';
+
+/**
+ * What the readiness deadline leaves of the deployment timeout (CloudFormation's PauseTime, which
+ * counts from the launch): up to 2 minutes from the launch to the start of the boot (EC2 pending,
+ * cloud-init), and about 3 minutes for the FAILURE signal's retries (2 + 4 + ... + 60 s), so that
+ * CloudFormation hears FAILURE, and why, before it gives up on the instance.
+ */
+export const SIGNAL_MARGIN = Duration.minutes(5);
 
 /**
  * Props of the internal {@link Fleet}; the tiers fill them from their public props.
@@ -68,15 +79,18 @@ export class Fleet extends Construct {
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   public readonly bootScript: BootScript;
   /**
-   * Seconds a readiness step may wait for the app: the deployment timeout less a minute for the
-   * steps before it, so that the failure signal arrives before CloudFormation gives up.
+   * Seconds from the start of the boot until the boot gives up on readiness and signals FAILURE:
+   * the deployment timeout less SIGNAL_MARGIN (5 minutes), so that the failure signal arrives
+   * before CloudFormation gives up.
    */
   public readonly readinessTimeoutSeconds: number;
   /** The boot step files (runtime/boot) as an asset. */
   public readonly bootFiles: s3assets.Asset;
   private environmentSecrets = 0;
   private readonly appPort?: number;
+  private readonly spikeDeclaration: Record<string, number> = {};
   private targetGroup?: elbv2.ITargetGroup;
+  private spotBurst?: { group?: autoscaling.AutoScalingGroup; readonly types: () => ec2.InstanceType[]; readonly props: Omit<SpotBurstGroupProps, 'max' | 'min' | 'instanceTypes' | 'primary'> };
 
   constructor(scope: Construct, id: string, props: FleetProps) {
     super(scope, id);
@@ -86,7 +100,7 @@ export class Fleet extends Construct {
     this.vpc = props.vpc;
     const rootVolumeGiB = (props.rootVolumeSize ?? Size.gibibytes(20)).toGibibytes({ rounding: SizeRoundingBehavior.NONE });
     // gp3 volumes hold 1 GiB to 16 TiB; the root volume must also hold the image (8 GiB for Amazon Linux 2023).
-    checkInteger(scope, 'rootVolumeSize (GiB)', rootVolumeGiB, 8, 16_384);
+    checkInteger(scope, 'CWT122', 'rootVolumeSize (GiB)', rootVolumeGiB, 8, 16_384);
     const profile = EnvironmentProfile.of(scope);
     const instanceType = props.instanceType ?? profile.instanceType;
     const spot = props.capacity.baseline !== undefined;
@@ -94,7 +108,7 @@ export class Fleet extends Construct {
       ? resolveSpotInstanceTypes(scope, instanceType, props.fallbackInstanceTypes)
       : resolveInstanceTypes(scope, instanceType, props.fallbackInstanceTypes);
     const deployment = resolveDeployment(scope, props.capacity, props.deployment, props.singleton);
-    this.readinessTimeoutSeconds = Math.max(60, deployment.timeout.toSeconds() - 60);
+    this.readinessTimeoutSeconds = deployment.timeout.toSeconds() - SIGNAL_MARGIN.toSeconds();
 
     this.encryptionKey = keyFor(this, props.encryptionKey, 'Key', `Encrypts the logs and scaling notifications of ${scope.node.path}`);
     this.allowServicesToUseKey();
@@ -147,6 +161,7 @@ export class Fleet extends Construct {
       CWT_LIFECYCLE_HOOK: READY_HOOK_NAME,
       CWT_READY_TIMEOUT_SECONDS: String(this.readinessTimeoutSeconds),
       CWT_TARGET_GROUP_ARN: Lazy.string({ produce: () => this.targetGroup?.targetGroupArn ?? '' }),
+      CWT_SIGNAL_RESOURCE_TAG: Lazy.string({ produce: () => this.spotBurst?.group ? SIGNAL_RESOURCE_TAG : '' }), // burst instances signal their own group
     });
     this.node.addValidation({ validate: () => this.validateUserDataSize() });
     this.bootScript.addStep({ name: 'app-user', phase: BootPhase.PREPARE, script: bootFile('app-user.sh'), environment: { APP_USER } });
@@ -247,11 +262,42 @@ export class Fleet extends Construct {
     Tags.of(this.autoScalingGroup).add(FLEET_TAG, this.node.addr, { applyToLaunchedInstances: true });
     Tags.of(this.autoScalingGroup).add('Name', scope.node.path, { applyToLaunchedInstances: true });
     acknowledgeInstanceTypeFindings(this.autoScalingGroup, instanceTypes);
+    this.spotBurst = { types: () => spot ? instanceTypes : resolveSpotInstanceTypes(scope, instanceType, props.fallbackInstanceTypes), props: {
+      vpc: props.vpc, subnets, launchTemplate: this.launchTemplate, healthChecks: props.healthChecks, timeout: deployment.timeout, maxBatchSize: deployment.maxBatchSize,
+      notificationsTopic: this.notificationsTopic, hookName: READY_HOOK_NAME, fleetTag: { key: FLEET_TAG, value: this.node.addr, name: scope.node.path },
+    } };
     // Listing the zones as well as the subnets makes the spread explicit to template checks.
     cfnGroup.availabilityZones = subnets.availabilityZones;
+    // What the spike simulator cannot read from the configuration: boot and warm start (estimated
+    // from the final boot steps, or declared), plus what the tier declares with _declareForSpike.
+    checkInteger(scope, 'CWT155', 'expectedBootTime (seconds)', props.expectedBootTime?.toSeconds(), 0, 7200);
+    checkInteger(scope, 'CWT156', 'expectedWarmStartTime (seconds)', props.expectedWarmStartTime?.toSeconds(), 0, 7200);
+    cfnGroup.addMetadata(SPIKE_DECLARATION_METADATA_KEY, Lazy.any({
+      produce: () => ({ ...estimateBoot(this.bootScript.stepNames, props.expectedBootTime, props.expectedWarmStartTime), ...this.spikeDeclaration }),
+    }));
     // Every permission must exist before the first instance boots (mounts, secrets, signals).
     // So nothing in the instance policy may ever reference the group: self-reporting uses a tag condition.
     this.autoScalingGroup.node.addDependency(this.role, this.instancePolicy);
+  }
+
+  /** A group of Spot instances only beside the fleet's group, from its launch template (the web tier's `spotBurst`). */
+  public addSpotBurstGroup(max: number, min: number = 0): autoscaling.AutoScalingGroup {
+    if (this.spotBurst!.group) throw new Error(`${this.node.path}: the fleet has a Spot burst group already`);
+    const instanceTypes = this.spotBurst!.types();
+    const primary = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    const group = addSpotBurstGroup(this, 'SpotBurst', { ...this.spotBurst!.props, instanceTypes, max, min, primary });
+    acknowledgeInstanceTypeFindings(group, instanceTypes);
+    group.node.addDependency(this.role, this.instancePolicy);
+    this.spotBurst!.group = group;
+    return group;
+  }
+
+  /**
+   * Adds fields to the group's spike declaration (requests per second per instance, availability objective).
+   * @internal
+   */
+  public _declareForSpike(fields: { readonly requestsPerSecondPerInstance?: number; readonly availabilityObjectivePercent?: number }): void {
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) this.spikeDeclaration[k] = v;
   }
 
   /**
@@ -293,7 +339,8 @@ export class Fleet extends Construct {
     try {
       this.bootScript.addStep(step);
     } catch (e) {
-      invalid(this.node.scope!, 'addBootStep(step).name', step.name, (e as Error).message);
+      if (!(e instanceof TierValidationError)) throw e;
+      throw new TierValidationError(e.code, this.node.scope!.node.path, e.prop, e.value, e.fix);
     }
   }
 
@@ -396,10 +443,12 @@ function resolveDeployment(scope: Construct, capacity: ResolvedCapacity, deploym
   const timeout = deployment?.timeout ?? Duration.minutes(15);
   const maxBatchSize = deployment?.maxBatchSize ?? Math.max(1, Math.ceil(capacity.min / 2));
   if (!Token.isUnresolved(maxBatchSize) && (!Number.isInteger(maxBatchSize) || maxBatchSize < 1)) {
-    invalid(scope, 'deployment.maxBatchSize', maxBatchSize, 'Use a whole number of at least 1.');
+    invalid(scope, 'CWT124', 'deployment.maxBatchSize', maxBatchSize, 'Use a whole number of at least 1.');
   }
-  if (!timeout.isUnresolved() && (timeout.toSeconds() < 60 || timeout.toSeconds() > 3600)) {
-    invalid(scope, 'deployment.timeout', timeout.toHumanString(), 'CloudFormation waits between 1 and 60 minutes for an instance signal: use Duration.minutes(1) to Duration.minutes(60).');
+  const least = SIGNAL_MARGIN.toSeconds() + 60;
+  if (!timeout.isUnresolved() && (timeout.toSeconds() < least || timeout.toSeconds() > 3600)) {
+    invalid(scope, 'deployment.timeout', timeout.toHumanString(), 'CloudFormation waits at most 60 minutes for an instance signal, and the boot keeps 5 minutes of it ' +
+      'for the launch and its FAILURE signal beside at least a minute of readiness: use Duration.minutes(6) to Duration.minutes(60).');
   }
   // CloudFormation requires MinInstancesInService < MaxSize; keep `min` healthy whenever max leaves room.
   const minInstancesInService = Math.max(0, Math.min(capacity.min, capacity.max - maxBatchSize));
@@ -420,13 +469,13 @@ function selectInstanceSubnets(scope: Construct, vpc: ec2.IVpc, selection: ec2.S
   try {
     selected = vpc.selectSubnets(wanted);
   } catch (e) {
-    return invalid(scope, 'vpc', vpc.node.path,
+    return invalid(scope, 'CWT126', 'vpc', vpc.node.path,
       `It has no ${selection ? 'subnets matching vpcSubnets' : 'private subnets with egress'} (${(e as Error).message}). ` +
       'Instances belong in private subnets in at least two Availability Zones: use TierNetwork, or pass vpcSubnets that select them.');
   }
   const azs = new Set(selected.subnets.map((s, i) => Token.isUnresolved(s.availabilityZone) ? `unresolved-${i}` : s.availabilityZone));
   if (selected.subnets.length === 0 || azs.size < 2) {
-    invalid(scope, 'vpc', `${selected.subnets.length} subnet(s) in ${azs.size} Availability Zone(s)`,
+    invalid(scope, 'CWT127', 'vpc', `${selected.subnets.length} subnet(s) in ${azs.size} Availability Zone(s)`,
       'A tier needs private subnets in at least two Availability Zones so that it survives the loss of one: ' +
       'use a VPC with maxAzs >= 2 (TierNetwork does) or widen vpcSubnets.');
   }

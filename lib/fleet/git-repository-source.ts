@@ -89,34 +89,34 @@ export function bindGitRepository(scope: Construct, props: GitRepositorySourcePr
   const ssh = !Token.isUnresolved(props.repository) && /^(ssh:\/\/|[\w.-]+@[\w.-]+:)/.test(props.repository);
   const https = !Token.isUnresolved(props.repository) && /^https:\/\/[^\s]+$/.test(props.repository);
   if (!Token.isUnresolved(props.repository) && !ssh && !https) {
-    invalid(scope, 'source.repository', props.repository, "Use an HTTPS URL ('https://github.com/org/app.git') or an SSH URL with a deployKey ('git@github.com:org/app.git').");
+    invalid(scope, 'CWT128', 'source.repository', props.repository, "Use an HTTPS URL ('https://github.com/org/app.git') or an SSH URL with a deployKey ('git@github.com:org/app.git').");
   }
   if (ssh && !props.deployKey) {
-    invalid(scope, 'source.deployKey', undefined, `The repository ${props.repository} is an SSH URL: give deployKey, a Secrets Manager secret holding the private key.`);
+    invalid(scope, 'CWT129', 'source.deployKey', undefined, `The repository ${props.repository} is an SSH URL: give deployKey, a Secrets Manager secret holding the private key.`);
   }
   if (https && props.deployKey) {
-    invalid(scope, 'source.deployKey', props.deployKey.secretName, `A deploy key is an SSH key, but the repository ${props.repository} is an HTTPS URL: use the git@host:org/repo.git form.`);
+    invalid(scope, 'CWT130', 'source.deployKey', props.deployKey.secretName, `A deploy key is an SSH key, but the repository ${props.repository} is an HTTPS URL: use the git@host:org/repo.git form.`);
   }
   if (https && /^https:\/\/[^/@]+@/.test(props.repository)) {
-    invalid(scope, 'source.repository', props.repository.replace(/\/\/[^@]+@/, '//***@'), 'The URL contains credentials, which would be visible in the template: use an SSH URL with deployKey instead.');
+    invalid(scope, 'CWT131', 'source.repository', props.repository.replace(/\/\/[^@]+@/, '//***@'), 'The URL contains credentials, which would be visible in the template: use an SSH URL with deployKey instead.');
   }
   const branch = props.branch ?? 'main';
   if (!Token.isUnresolved(branch) && !/^[\w][\w./-]*$/.test(branch)) {
-    invalid(scope, 'source.branch', branch, "Use a branch name such as 'main' or 'release/2024'.");
+    invalid(scope, 'CWT132', 'source.branch', branch, "Use a branch name such as 'main' or 'release/2024'.");
   }
   if (!Token.isUnresolved(props.startCommand) && props.startCommand.trim() === '') {
-    invalid(scope, 'source.startCommand', props.startCommand, "Give the command that starts the app, for example 'npm start'.");
+    invalid(scope, 'CWT133', 'source.startCommand', props.startCommand, "Give the command that starts the app, for example 'npm start'.");
   }
   for (const command of props.buildCommands ?? []) {
-    if (command.includes('\n')) invalid(scope, 'source.buildCommands', command, 'Give one command per array entry, without line breaks.');
+    if (command.includes('\n')) invalid(scope, 'CWT134', 'source.buildCommands', command, 'Give one command per array entry, without line breaks.');
   }
   const host = ssh ? /@([\w.-]+)[:/]/.exec(props.repository)?.[1] : undefined;
   const knownHosts = props.sshKnownHosts ?? (host === 'github.com' ? GITHUB_KNOWN_HOSTS : undefined);
   if (ssh && !knownHosts) {
-    invalid(scope, 'source.sshKnownHosts', undefined, `Give the known_hosts lines of ${host ?? 'the git server'} (ssh-keyscan it once and check the fingerprints): host keys are never trusted on first use.`);
+    invalid(scope, 'CWT135', 'source.sshKnownHosts', undefined, `Give the known_hosts lines of ${host ?? 'the git server'} (ssh-keyscan it once and check the fingerprints): host keys are never trusted on first use.`);
   }
   for (const pkg of props.packages ?? []) {
-    if (!/^[\w][\w.+:-]*$/.test(pkg)) invalid(scope, 'source.packages', pkg, 'Give package names only, one per entry.');
+    if (!/^[\w][\w.+:-]*$/.test(pkg)) invalid(scope, 'CWT136', 'source.packages', pkg, 'Give package names only, one per entry.');
   }
 
   if (props.machineImage) {

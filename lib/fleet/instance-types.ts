@@ -50,11 +50,11 @@ export function resolveInstanceTypes(scope: IConstruct, primary: ec2.InstanceTyp
   const seen = new Set([primary.toString()]);
   for (const fallback of chosen) {
     if (fallback.architecture !== primary.architecture) {
-      invalid(scope, 'fallbackInstanceTypes', fallback.toString(),
+      invalid(scope, 'CWT137', 'fallbackInstanceTypes', fallback.toString(),
         `It is ${fallback.architecture} but instanceType ${primary} is ${primary.architecture}: every instance type of a tier boots the same image, so use ${primary.architecture} types only.`);
     }
     if (seen.has(fallback.toString())) {
-      invalid(scope, 'fallbackInstanceTypes', fallback.toString(), 'It is listed twice (or equals instanceType): list each type once.');
+      invalid(scope, 'CWT138', 'fallbackInstanceTypes', fallback.toString(), 'It is listed twice (or equals instanceType): list each type once.');
     }
     seen.add(fallback.toString());
   }
@@ -94,7 +94,7 @@ export function resolveSpotInstanceTypes(scope: IConstruct, primary: ec2.Instanc
   }
   const families = new Set(types.map(t => t.toString().split('.')[0]));
   if (families.size < 3) {
-    invalid(scope, 'capacity.baseline', 'Spot above the baseline',
+    invalid(scope, 'CWT139', 'capacity.baseline', 'Spot above the baseline',
       `Spot needs at least three same-size instance types of different families to stay available, and ${types.join(', ')} ${types.length === 1 ? 'is' : 'are'} all it can use: ` +
       'pass fallbackInstanceTypes with two or more types of the same size (for example m6i.large, m6a.large, m7i.large), or choose a larger general purpose type such as m7i.large.');
   }

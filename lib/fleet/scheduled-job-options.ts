@@ -3,8 +3,9 @@ import { ScheduledJobAlarmOptions } from '../observability/scheduled-job-alarms'
 import { ITier } from './tier';
 
 /**
- * A lock that lets exactly one instance of a tier run each tick of a scheduled job
- * (`JobLock` is the library's).
+ * A lock that lets exactly one instance of a tier run each tick of a scheduled job. `JobLock`
+ * implements it: the job's timer runs `joblock run`, which `allowFrom` installs on the tier, so
+ * another implementation must install a `joblock` CLI of its own in `allowFrom`.
  *
  * The fleet core knows only this interface, so `tier.addScheduledJob` needs no import of the lock
  * feature: the tier hands the job to the lock it was given.

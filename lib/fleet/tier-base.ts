@@ -6,7 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { invalid } from '../common/validation';
+import { checkOptions, invalid } from '../common/validation';
 import { EnvironmentSecretOptions } from './app-environment';
 import { groupCpuMetric } from '../observability/metrics';
 import { BootStep } from './boot-step';
@@ -57,6 +57,7 @@ export abstract class TierBase extends Construct implements ITier {
   }
 
   public addBootStep(step: BootStep): void {
+    checkOptions(this, 'addBootStep(step)', step, { name: 'string!', phase: 'string!', script: 'string!', environment: 'object' });
     this._fleet.addBootStep(step);
   }
 
@@ -66,8 +67,9 @@ export abstract class TierBase extends Construct implements ITier {
    * The tier is allowed to use the lock automatically. The same as `new ScheduledJob(tier, name, options)`.
    */
   public addScheduledJob(name: string, options: ScheduledJobOptions): void {
+    checkOptions(this, 'addScheduledJob', { name, options }, { name: 'string!', options: 'object!' });
     if (options?.jobLock === undefined || typeof options.jobLock.scheduleJob !== 'function') {
-      invalid(this, `addScheduledJob(${name}).jobLock`, options?.jobLock, 'Give the JobLock that lets one instance win each tick: { jobLock: lock, ... }.');
+      invalid(this, 'CWT140', `addScheduledJob(${name}).jobLock`, options?.jobLock, 'Give the JobLock that lets one instance win each tick: { jobLock: lock, ... }.');
     }
     options.jobLock.scheduleJob(this, name, options);
   }
@@ -77,6 +79,8 @@ export abstract class TierBase extends Construct implements ITier {
    * secret of an RDS database with `{ prefix: 'DB_' }`. Grants reading that secret only.
    */
   public addEnvironmentFromSecret(secret: secretsmanager.ISecret, options: EnvironmentSecretOptions = {}): void {
+    checkOptions(this, 'addEnvironmentFromSecret', { secret, options }, { secret: 'object!', options: 'object' });
+    checkOptions(this, 'addEnvironmentFromSecret(secret)', options, { prefix: 'string' });
     this._fleet.addEnvironmentSecret(secret, options);
   }
 

@@ -91,8 +91,11 @@ export interface RollingDeployment {
    */
   readonly maxBatchSize?: number;
   /**
-   * How long a new instance may take from launch to answering its health check.
-   * Covers package installs, a git clone and the build for `AppSource.fromGitRepository`.
+   * How long a new instance may take from launch to answering its health check (CloudFormation's
+   * PauseTime and the launch hook's heartbeat): 6 to 60 minutes. Covers package installs, a git
+   * clone and the build for `AppSource.fromGitRepository`. The boot's readiness deadline is this
+   * less 5 minutes (counted from the start of the boot), which leaves time for the launch and for a
+   * FAILURE signal to arrive before CloudFormation gives up: 10 minutes by default.
    *
    * @default Duration.minutes(15)
    */
@@ -170,6 +173,20 @@ export interface TierInstanceProps {
    * @default false
    */
   readonly containerHost?: boolean;
+  /**
+   * How long an instance takes from launch until the app answers, as measured. It is written
+   * into the group's metadata for the spike simulator (`expectSpike`, the CLI, the pipeline's
+   * gate) and the instance lab checks it.
+   *
+   * @default - estimated from the boot steps: about 2 minutes for an image with the app baked in, 7 for a source built at boot
+   */
+  readonly expectedBootTime?: Duration;
+  /**
+   * How long an instance takes from leaving a stopped warm pool until the app answers.
+   *
+   * @default - estimated: instance start and app start, plus clone and build again for a git source
+   */
+  readonly expectedWarmStartTime?: Duration;
   /**
    * Retention of the tier's log group (boot, app, job and health logs).
    *

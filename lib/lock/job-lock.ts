@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { acknowledgeFindings } from '../common/acknowledge';
 import { keyFor } from '../common/encryption';
 import { dataSubnets } from '../common/subnets';
-import { checkInteger, invalid, warn } from '../common/validation';
+import { checkInteger, checkOptions, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../common/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
@@ -31,6 +31,7 @@ export class LockEngine {
 
   /** Any engine version ElastiCache offers, with its parameter group family (e.g. 'valkey7'). */
   public static of(engine: string, version: string, parameterGroupFamily: string): LockEngine {
+    checkOptions(undefined, 'LockEngine.of', { engine, version, parameterGroupFamily }, { engine: 'string!', version: 'string!', parameterGroupFamily: 'string!' });
     return new LockEngine(engine, version, parameterGroupFamily);
   }
 
@@ -126,6 +127,7 @@ export class JobLock extends Construct implements ec2.IConnectable, IJobLock {
 
   constructor(scope: Construct, id: string, props: JobLockProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { vpc: 'object!', vpcSubnets: 'object', engine: 'object', nodeType: 'string', multiAz: 'boolean', port: 'number', encryptionKey: 'object', alarms: 'object' });
     const engine = props.engine ?? LockEngine.VALKEY_8;
     const nodeType = props.nodeType ?? 'cache.t4g.micro';
     const profile = EnvironmentProfile.of(this);
@@ -133,12 +135,12 @@ export class JobLock extends Construct implements ec2.IConnectable, IJobLock {
     const port = props.port ?? 6379;
     validateEngine(this, engine);
     this.vpc = props.vpc;
-    checkInteger(this, 'port', port, 1024, 65535);
+    checkInteger(this, 'CWT501', 'port', port, 1024, 65535);
     if (!/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(nodeType)) {
-      invalid(this, 'nodeType', nodeType, "Use an ElastiCache node type such as 'cache.t4g.micro'.");
+      invalid(this, 'CWT502', 'nodeType', nodeType, "Use an ElastiCache node type such as 'cache.t4g.micro'.");
     }
     if (multiAz && /^cache\.t1\./.test(nodeType)) {
-      invalid(this, 'nodeType', nodeType, 'T1 nodes do not support automatic failover: use cache.t4g.micro or larger, or multiAz: false.');
+      invalid(this, 'CWT503', 'nodeType', nodeType, 'T1 nodes do not support automatic failover: use cache.t4g.micro or larger, or multiAz: false.');
     }
     if (!multiAz) {
       const message = 'multiAz is false: while the single cache node is down or its zone fails, every scheduled job is skipped (joblock fails closed).';
@@ -147,10 +149,10 @@ export class JobLock extends Construct implements ec2.IConnectable, IJobLock {
     }
     const subnets = props.vpc.selectSubnets(dataSubnets(props.vpc, props.vpcSubnets));
     if (subnets.hasPublic) {
-      invalid(this, 'vpcSubnets', 'public subnets', 'The lock store must not sit in public subnets: select isolated or private subnets.');
+      invalid(this, 'CWT504', 'vpcSubnets', 'public subnets', 'The lock store must not sit in public subnets: select isolated or private subnets.');
     }
     if (multiAz && new Set(subnets.availabilityZones).size < 2) {
-      invalid(this, 'vpcSubnets', `${subnets.subnetIds.length} subnet(s)`, 'multiAz needs subnets in two Availability Zones: widen vpcSubnets, or set multiAz: false.');
+      invalid(this, 'CWT505', 'vpcSubnets', `${subnets.subnetIds.length} subnet(s)`, 'multiAz needs subnets in two Availability Zones: widen vpcSubnets, or set multiAz: false.');
     }
 
     this.encryptionKey = keyFor(this, props.encryptionKey, 'Key', `Encrypts the job lock ${this.node.path} and its AUTH token`);
@@ -231,6 +233,7 @@ export class JobLock extends Construct implements ec2.IConnectable, IJobLock {
    * Calling it again for the same tier does nothing.
    */
   public allowFrom(tier: ITier): void {
+    checkOptions(this, 'allowFrom', { tier }, { tier: 'object!' });
     if (this.tiers.has(tier)) return;
     checkSameVpc(this, tier, 'allowFrom(tier)');
     this.tiers.add(tier);
@@ -269,13 +272,13 @@ function validateEngine(scope: Construct, engine: LockEngine): void {
   const minimum: Record<string, number[]> = { valkey: [7, 2], redis: [6, 0] };
   const wanted = minimum[engine.engine];
   if (!wanted) {
-    invalid(scope, 'engine', engine.engine, "The job lock needs a Redis-compatible engine: use LockEngine.VALKEY_8, LockEngine.REDIS_7 or LockEngine.of('valkey' | 'redis', ...).");
+    invalid(scope, 'CWT506', 'engine', engine.engine, "The job lock needs a Redis-compatible engine: use LockEngine.VALKEY_8, LockEngine.REDIS_7 or LockEngine.of('valkey' | 'redis', ...).");
   }
   const [major, minor] = engine.version.split('.').map(Number);
   if (!Number.isInteger(major) || major < wanted[0] || (major === wanted[0] && (minor || 0) < wanted[1])) {
-    invalid(scope, 'engine.version', engine.version, `The job lock needs ${engine.engine} ${wanted.join('.')} or later (TLS in transit with an AUTH token): use, for example, LockEngine.${engine.engine === 'valkey' ? 'VALKEY_8' : 'REDIS_7'}.`);
+    invalid(scope, 'CWT507', 'engine.version', engine.version, `The job lock needs ${engine.engine} ${wanted.join('.')} or later (TLS in transit with an AUTH token): use, for example, LockEngine.${engine.engine === 'valkey' ? 'VALKEY_8' : 'REDIS_7'}.`);
   }
   if (!engine.parameterGroupFamily.startsWith(engine.engine) || !engine.parameterGroupFamily.slice(engine.engine.length).startsWith(String(major))) {
-    invalid(scope, 'engine.parameterGroupFamily', engine.parameterGroupFamily, `It does not match ${engine.engine} ${engine.version}: use '${engine.engine}${major}'${engine.engine === 'redis' && major === 6 ? " ('redis6.x')" : ''}.`);
+    invalid(scope, 'CWT508', 'engine.parameterGroupFamily', engine.parameterGroupFamily, `It does not match ${engine.engine} ${engine.version}: use '${engine.engine}${major}'${engine.engine === 'redis' && major === 6 ? " ('redis6.x')" : ''}.`);
   }
 }

@@ -6,7 +6,7 @@ import { Aws } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
-import { checkInteger, invalid, warn } from '../common/validation';
+import { checkInteger, checkOptions, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../common/environment-profile';
 
 /**
@@ -68,13 +68,14 @@ export class TierNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: TierNetworkProps = {}) {
     super(scope, id);
+    checkOptions(this, 'props', props, { maxAzs: 'number', cidr: 'string', natGateways: 'number', interfaceEndpoints: 'boolean', flowLogRetention: 'number', encryptionKey: 'object' });
     const maxAzs = props.maxAzs ?? 2;
     if (maxAzs !== 2 && maxAzs !== 3) {
-      invalid(this, 'maxAzs', maxAzs, 'Use 2 or 3: tiers need at least two Availability Zones, and a third adds resilience, not capacity.');
+      invalid(this, 'CWT141', 'maxAzs', maxAzs, 'Use 2 or 3: tiers need at least two Availability Zones, and a third adds resilience, not capacity.');
     }
     const profile = EnvironmentProfile.of(this);
     const natGateways = props.natGateways ?? (profile.sharedNatGateway ? 1 : maxAzs);
-    checkInteger(this, 'natGateways', natGateways, 1, maxAzs);
+    checkInteger(this, 'CWT142', 'natGateways', natGateways, 1, maxAzs);
     if (natGateways < maxAzs) {
       const message = `natGateways (${natGateways}) is below maxAzs (${maxAzs}): private subnets of a zone whose NAT gateway fails lose outbound access.`;
       if (props.natGateways === undefined) profile._warnChosen(this, 'sharedNatGateway', message);
@@ -83,7 +84,7 @@ export class TierNetwork extends Construct {
     const cidr = props.cidr ?? '10.0.0.0/16';
     const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
     if (!match || match.slice(1, 5).some(o => Number(o) > 255) || Number(match[5]) < 16 || Number(match[5]) > 24) {
-      invalid(this, 'cidr', cidr, "Use an IPv4 block from /16 to /24, for example '10.0.0.0/16'.");
+      invalid(this, 'CWT143', 'cidr', cidr, "Use an IPv4 block from /16 to /24, for example '10.0.0.0/16'.");
     }
     const prefix = Number(match[5]);
 

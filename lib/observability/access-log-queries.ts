@@ -2,6 +2,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { REQUEST_LINE_PATTERN } from './access-log-fields';
+import { checkOptions } from '../common/validation';
 
 /**
  * Props of {@link AccessLogQueries}.
@@ -34,6 +35,7 @@ export class AccessLogQueries extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogQueriesProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { logGroup: 'object!', folder: 'string!', targetGroup: 'object' });
     this.logGroup = props.logGroup;
     const ofTier = props.targetGroup ? [`target_group_arn = "${props.targetGroup.targetGroupArn}"`] : [];
     const byPath = 'host, method, path';

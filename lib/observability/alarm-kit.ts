@@ -67,7 +67,7 @@ export function notifyStackTopic(alarm: cloudwatch.Alarm | cloudwatch.CompositeA
 export function checkThreshold(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number, example: string): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isFinite(value) || value < min || value > max) {
-    invalid(scope, prop, value, `Use a number from ${min} to ${max} (for example ${example}), or turn this alarm off with the disable list.`);
+    invalid(scope, 'CWT601', prop, value, `Use a number from ${min} to ${max} (for example ${example}), or turn this alarm off with the disable list.`);
   }
 }
 
@@ -75,7 +75,7 @@ export function checkThreshold(scope: IConstruct, prop: string, value: number | 
 export function checkMinutes(scope: IConstruct, prop: string, value: number | undefined): void {
   if (value === undefined || Token.isUnresolved(value)) return;
   if (!Number.isInteger(value) || value < 1 || value > 1440) {
-    invalid(scope, prop, value, 'Use a whole number of minutes from 1 to 1440, for example 5.');
+    invalid(scope, 'CWT602', prop, value, 'Use a whole number of minutes from 1 to 1440, for example 5.');
   }
 }
 
@@ -83,7 +83,7 @@ export function checkMinutes(scope: IConstruct, prop: string, value: number | un
 export function checkDuration(scope: IConstruct, prop: string, value: Duration | undefined, max: Duration): void {
   if (value === undefined || value.isUnresolved()) return;
   if (value.toMilliseconds() <= 0 || value.toMilliseconds() > max.toMilliseconds()) {
-    invalid(scope, prop, value.toHumanString(), `Use a duration above 0 and at most ${max.toHumanString()}, for example Duration.millis(500).`);
+    invalid(scope, 'CWT603', prop, value.toHumanString(), `Use a duration above 0 and at most ${max.toHumanString()}, for example Duration.millis(500).`);
   }
 }
 

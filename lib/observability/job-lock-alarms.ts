@@ -1,7 +1,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Duration, Fn } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkInteger } from '../common/validation';
+import { checkInteger, checkOptions } from '../common/validation';
 import { checkThreshold, graph, newAlarm, warnMonitoringOff } from './alarm-kit';
 import { TierDashboard } from './tier-dashboard';
 
@@ -80,11 +80,12 @@ export class JobLockAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: JobLockAlarmsProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { replicationGroupId: 'string!', nodes: 'number!', options: 'object' });
     const o = props.options ?? {};
     checkThreshold(scope, 'alarms.memoryPercent', o.memoryPercent, 1, 100, '80');
     checkThreshold(scope, 'alarms.engineCpuPercent', o.engineCpuPercent, 1, 100, '90');
     checkThreshold(scope, 'alarms.connections', o.connections, 1, 65000, '1000');
-    checkInteger(scope, 'nodes', props.nodes, 1, 6);
+    checkInteger(scope, 'CWT604', 'nodes', props.nodes, 1, 6);
     const nodeIds = Array.from({ length: props.nodes }, (_, i) => Fn.join('-', [props.replicationGroupId, String(i + 1).padStart(3, '0')]));
     // The worst node: MAX over one metric per cache cluster.
     const worst = (metricName: string, statistic: string, label: string) => new cloudwatch.MathExpression({

@@ -1,7 +1,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { invalid } from '../common/validation';
+import { checkOptions, invalid } from '../common/validation';
 import { AccessLogQueries } from './access-log-queries';
 import { graph, warnMonitoringOff } from './alarm-kit';
 import { accessLogTables, addServingAlarms, checkServingOptions, demandMetric, servingWidgets } from './serving-alarms';
@@ -47,17 +47,18 @@ export class KubernetesTierAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: KubernetesTierAlarmsProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { loadBalancerScope: 'object!', loadBalancer: 'object!', targetGroup: 'object!', minReplicas: 'number!', options: 'object', accessLogQueries: 'object' });
     const o = props.options ?? {};
     checkServingOptions(scope, o);
     const ec2Only: Array<[string, unknown]> = [['atMaxCapacityMinutes', o.atMaxCapacityMinutes], ['cpuCreditBalance', o.cpuCreditBalance]];
     for (const [prop, value] of ec2Only) {
       if (value !== undefined) {
-        invalid(scope, `alarms.${prop}`, value, 'It watches an Auto Scaling group of EC2 instances, which a Kubernetes tier does not have: remove it.');
+        invalid(scope, 'CWT605', `alarms.${prop}`, value, 'It watches an Auto Scaling group of EC2 instances, which a Kubernetes tier does not have: remove it.');
       }
     }
     for (const alarm of o.disable ?? []) {
       if ([WebTierAlarm.AT_MAX_CAPACITY, WebTierAlarm.CPU_CREDIT_BALANCE, WebTierAlarm.BOOT_FAILURES].includes(alarm)) {
-        invalid(scope, 'alarms.disable', alarm, 'A Kubernetes tier has no such alarm (it is an EC2 tier alarm): remove it from disable.');
+        invalid(scope, 'CWT606', 'alarms.disable', alarm, 'A Kubernetes tier has no such alarm (it is an EC2 tier alarm): remove it from disable.');
       }
     }
 

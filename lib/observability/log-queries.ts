@@ -1,5 +1,6 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { checkOptions } from '../common/validation';
 
 /**
  * Props of {@link TierLogQueries}.
@@ -19,6 +20,7 @@ export interface TierLogQueriesProps {
 export class TierLogQueries extends Construct {
   constructor(scope: Construct, id: string, props: TierLogQueriesProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { logGroup: 'object!', folder: 'string!' });
     const query = (name: string, queryString: logs.QueryString) => new logs.QueryDefinition(this, name.replace(/[^A-Za-z0-9]/g, ''), {
       queryDefinitionName: `${props.folder}/${name}`.slice(0, 255),
       queryString,

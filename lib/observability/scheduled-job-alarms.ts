@@ -3,6 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { graph, newAlarm, warnMonitoringOff } from './alarm-kit';
 import { TierDashboard } from './tier-dashboard';
+import { checkOptions } from '../common/validation';
 
 /** Namespace of the tick outcomes that `joblock` writes (runtime/joblock/src/metrics.ts). */
 export const JOB_METRICS_NAMESPACE = 'CdkWebTiers/Jobs';
@@ -63,6 +64,7 @@ export class ScheduledJobAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: ScheduledJobAlarmsProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { tier: 'string!', job: 'string!', options: 'object' });
     const o = props.options ?? {};
     const metric = (metricName: string, period = Duration.minutes(1)) => new cloudwatch.Metric({
       namespace: JOB_METRICS_NAMESPACE, metricName, dimensionsMap: { Tier: props.tier, Job: props.job },

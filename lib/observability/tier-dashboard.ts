@@ -1,6 +1,7 @@
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Stack } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { checkOptions, invalid } from '../common/validation';
 
 /** Where the stack's dashboard lives in the construct tree. */
 const ID = 'Dashboard';
@@ -15,7 +16,11 @@ export class TierDashboard extends Construct {
   public static of(scope: IConstruct): TierDashboard {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(ID);
-    return existing instanceof TierDashboard ? existing : new TierDashboard(stack, ID);
+    if (existing instanceof TierDashboard) return existing;
+    if (existing) {
+      invalid(existing, 'CWT614', 'id', ID, `The stack's cdk-web-tiers dashboard lives at ${stack.node.path}/${ID}, and a construct of yours has that id: give yours another id.`);
+    }
+    return new TierDashboard(stack, ID);
   }
 
   /** The CloudWatch dashboard. */
@@ -31,6 +36,7 @@ export class TierDashboard extends Construct {
 
   /** Adds a titled section: a header, then the widgets in rows of at most 24 columns. */
   public addSection(title: string, widgets: cloudwatch.IWidget[]): void {
+    checkOptions(this, 'addSection', { title, widgets }, { title: 'string!', widgets: 'array!' });
     this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${title}`, width: 24, height: 1 }));
     let row: cloudwatch.IWidget[] = [];
     let width = 0;

@@ -7,7 +7,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Aspects, Aws, IAspect, Stack, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { keyFor } from '../common/encryption';
-import { invalid } from '../common/validation';
+import { checkOptions, invalid } from '../common/validation';
 import { isComponentAlarm } from './alarm-components';
 import { EnvironmentProfile } from '../common/environment-profile';
 
@@ -79,7 +79,14 @@ export class TierNotifications extends Construct {
    */
   public static of(scope: IConstruct): TierNotifications {
     const stack = Stack.of(scope);
-    return notificationsOf(stack) ?? new TierNotifications(stack, DEFAULT_ID);
+    const found = notificationsOf(stack);
+    if (found) return found;
+    const taken = stack.node.tryFindChild(DEFAULT_ID);
+    if (taken) {
+      invalid(taken, 'CWT615', 'id', DEFAULT_ID, `The library creates the stack's TierNotifications at ${stack.node.path}/${DEFAULT_ID}, and a construct of yours has that id: ` +
+        'give yours another id, or create your TierNotifications before the tiers.');
+    }
+    return new TierNotifications(stack, DEFAULT_ID);
   }
 
   /** The topic every alarm of the stack notifies. */
@@ -91,10 +98,11 @@ export class TierNotifications extends Construct {
 
   constructor(scope: Construct, id: string, props: TierNotificationsProps = {}) {
     super(scope, id);
+    checkOptions(this, 'props', props, { emails: 'array', slack: 'object', encryptionKey: 'object', routeAllAlarms: 'boolean' });
     const stack = Stack.of(this);
     const existing = notificationsOf(stack, this);
     if (existing) {
-      invalid(this, 'TierNotifications', `a second one in ${stack.node.path}`,
+      invalid(this, 'CWT607', 'TierNotifications', `a second one in ${stack.node.path}`,
         `${existing.node.path} already receives this stack's alarms. Create your TierNotifications before the tiers ` +
         `(new TierNotifications(stack, '${id}', { emails: [...] })), or add recipients to the existing one with TierNotifications.of(stack).addEmail(...).`);
     }
@@ -153,8 +161,9 @@ export class TierNotifications extends Construct {
 
   /** Sends every alarm to one more e-mail address. */
   public addEmail(address: string): void {
+    checkOptions(this, 'addEmail', { address }, { address: 'string!' });
     if (!Token.isUnresolved(address) && !EMAIL.test(address)) {
-      invalid(this, 'emails', address, "Give an e-mail address such as 'oncall@example.com' (or a CfnParameter's valueAsString).");
+      invalid(this, 'CWT608', 'emails', address, "Give an e-mail address such as 'oncall@example.com' (or a CfnParameter's valueAsString).");
     }
     this.topic.addSubscription(new subscriptions.EmailSubscription(address));
   }
@@ -176,15 +185,15 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 function validateSlack(scope: Construct, slack: SlackChannel | undefined): void {
   if (!slack) return;
   if (!slack.workspaceId || (!Token.isUnresolved(slack.workspaceId) && !/^T[A-Z0-9]{4,}$/.test(slack.workspaceId))) {
-    invalid(scope, 'slack.workspaceId', slack.workspaceId,
+    invalid(scope, 'CWT609', 'slack.workspaceId', slack.workspaceId,
       "Give the Slack workspace id that the AWS Chatbot console shows after you authorize the workspace, for example 'T07EA123LEP'.");
   }
   if (!slack.channelId || (!Token.isUnresolved(slack.channelId) && !/^[CG][A-Z0-9]{4,}$/.test(slack.channelId))) {
-    invalid(scope, 'slack.channelId', slack.channelId,
+    invalid(scope, 'CWT610', 'slack.channelId', slack.channelId,
       "Give the channel id from the channel's details in Slack (starts with C, or G for a private channel), for example 'C07EZ1ABC23'.");
   }
   if (slack.configurationName !== undefined && !Token.isUnresolved(slack.configurationName) && !/^[A-Za-z0-9-_]{1,128}$/.test(slack.configurationName)) {
-    invalid(scope, 'slack.configurationName', slack.configurationName, 'Use 1 to 128 letters, digits, - or _.');
+    invalid(scope, 'CWT611', 'slack.configurationName', slack.configurationName, 'Use 1 to 128 letters, digits, - or _.');
   }
 }
 
@@ -194,6 +203,7 @@ class AlarmActions implements IAspect {
 
   public visit(node: IConstruct): void {
     if (!(node instanceof cloudwatch.CfnAlarm || node instanceof cloudwatch.CfnCompositeAlarm)) return;
+    if (isComponentAlarm(node)) return;
     if (hasActions(node, node.alarmActions)) return;
     node.alarmActions = [this.topic.topicArn];
     if (!hasActions(node, node.okActions)) node.okActions = [this.topic.topicArn];

@@ -4,6 +4,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkThreshold, graph, newAlarm, warnMonitoringOff } from './alarm-kit';
 import { TierDashboard } from './tier-dashboard';
+import { checkOptions } from '../common/validation';
 
 /** The alarms of an {@link UploadsAlarms}, to turn single ones off. */
 export enum UploadsAlarm {
@@ -74,6 +75,7 @@ export class UploadsAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: UploadsAlarmsProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { fileSystem: 'object!', options: 'object' });
     const o = props.options ?? {};
     checkThreshold(scope, 'alarms.ioLimitPercent', o.ioLimitPercent, 1, 100, '90');
     checkThreshold(scope, 'alarms.clientConnections', o.clientConnections, 1, 25000, '500');

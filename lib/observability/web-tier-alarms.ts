@@ -11,6 +11,7 @@ import { TierLogQueries } from './log-queries';
 import { groupCpuMetric, groupMetric } from './metrics';
 import { accessLogTables, addServingAlarms, checkServingOptions, demandMetric, servingWidgets } from './serving-alarms';
 import { TierDashboard } from './tier-dashboard';
+import { checkOptions } from '../common/validation';
 
 /** The alarms of a {@link WebTierAlarms}, to turn single ones off. */
 export enum WebTierAlarm {
@@ -145,6 +146,7 @@ export class WebTierAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: WebTierAlarmsProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { loadBalancerScope: 'object!', loadBalancer: 'object!', targetGroup: 'object!', autoScalingGroup: 'object!', logGroup: 'object!', minCapacity: 'number!', maxCapacity: 'number!', instanceType: 'object', options: 'object', accessLogQueries: 'object' });
     const o = props.options ?? {};
     checkServingOptions(scope, o);
     checkMinutes(scope, 'alarms.atMaxCapacityMinutes', o.atMaxCapacityMinutes);

@@ -3,7 +3,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from '../common/acknowledge';
-import { invalid } from '../common/validation';
+import { checkOptions, invalid } from '../common/validation';
 import { checkDuration, newAlarm, notifyStackTopic } from './alarm-kit';
 import { WORKBOOK_BURN_RATE_WINDOWS, BurnRateWindow, burnRate, errorRatioThreshold } from './burn-rate';
 import { TierDashboard } from './tier-dashboard';
@@ -69,12 +69,13 @@ export class WebTierSlo extends Construct {
 
   constructor(scope: Construct, id: string, props: WebTierSloProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { objective: 'object!', targetGroup: 'object!', ownLoadBalancer: 'object' });
     const { availability, latency } = props.objective;
     if (availability === undefined && latency === undefined) {
-      invalid(scope, 'slo', '{}', 'Give slo.availability (for example 99.9) or slo.latency (for example { p99: Duration.millis(500) }), or remove slo.');
+      invalid(scope, 'CWT612', 'slo', '{}', 'Give slo.availability (for example 99.9) or slo.latency (for example { p99: Duration.millis(500) }), or remove slo.');
     }
     if (availability !== undefined && !Token.isUnresolved(availability) && !(availability > 0 && availability < 100)) {
-      invalid(scope, 'slo.availability', availability,
+      invalid(scope, 'CWT613', 'slo.availability', availability,
         'Use a percentage above 0 and below 100, for example 99.9 (100 leaves no error budget, so every error would page).');
     }
     checkDuration(scope, 'slo.latency.p99', latency?.p99, Duration.minutes(10));

@@ -7,6 +7,7 @@ import { BOOT_FAILED_PATTERN, checkMinutes, graph, logLineMetric, newAlarm, warn
 import { TierLogQueries } from './log-queries';
 import { groupCpuMetric, groupMetric } from './metrics';
 import { TierDashboard } from './tier-dashboard';
+import { checkOptions } from '../common/validation';
 
 /** The alarms of a {@link WorkerAlarms}, to turn single ones off. */
 export enum WorkerAlarm {
@@ -70,6 +71,7 @@ export class WorkerAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkerAlarmsProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { autoScalingGroup: 'object!', logGroup: 'object!', options: 'object' });
     const o = props.options ?? {};
     checkMinutes(scope, 'alarms.notInServiceMinutes', o.notInServiceMinutes);
     const unhealthy = logLineMetric(this, 'UnhealthyReports', props.logGroup, SELF_REPORTED_UNHEALTHY_PATTERN, 'SelfReportedUnhealthy', scope);

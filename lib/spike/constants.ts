@@ -137,3 +137,71 @@ export const ELB_HEALTH_REPLACES_UNHEALTHY_TARGETS = true;
  * https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html#target-tracking-considerations
  */
 export const TARGET_TRACKING_MULTIPLE_POLICIES = 'out on any, in on all' as const;
+
+/**
+ * How long after its period ends a datapoint becomes usable by an alarm. AWS documents no number:
+ * "If there are requests flowing through the load balancer, Elastic Load Balancing measures and
+ * sends its metrics in 60-second intervals" and CloudWatch makes them available afterwards
+ * (commonly one to two minutes for one-minute data, as published observations say, more for
+ * five-minute data). The model takes the pessimistic end, 120 s for data of one minute or less;
+ * override it with `metricPublicationDelaySeconds` (`--metric-delay-seconds`) after measuring.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/manage-detailed-monitoring.html
+ */
+export const METRIC_PUBLICATION_DELAY_SECONDS = 120;
+
+/**
+ * The same delay for five-minute data (EC2 basic monitoring): undocumented too; published
+ * observations give five to ten minutes, and the model takes ten.
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/manage-detailed-monitoring.html
+ */
+export const BASIC_MONITORING_PUBLICATION_DELAY_SECONDS = 600;
+
+/**
+ * Replacement of instances that fail their health check: "Amazon EC2 Auto Scaling replaces up to
+ * 10 percent of the group's desired capacity at a time" (at least one instance), and it does not
+ * start a replacement while a scaling activity (a scale-out) is in progress.
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/replace-unhealthy-instance.html
+ */
+export const HEALTH_REPLACEMENT_SHARE_OF_DESIRED = 0.1;
+
+/**
+ * A newly registered target: "After your target is registered, it must pass one health check to
+ * be considered healthy." (HealthyThresholdCount applies to a target that was unhealthy.)
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+ */
+export const NEW_TARGET_PASSING_CHECKS = 1;
+
+/**
+ * Scheduled actions run close to their time but not exactly on it: "the scheduled action ... may
+ * run up to two minutes" after the time set. The model fires each action at the pessimistic end,
+ * two minutes late.
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-scheduled-scaling.html
+ */
+export const SCHEDULED_ACTION_DELAY_SECONDS = 120;
+
+/**
+ * A warm pool cannot hold Spot instances: stopped instances must be stoppable, and Auto Scaling
+ * does not make the persistent Spot requests that EC2 stops; a mixed instances policy beside a
+ * warm pool must be On-Demand only. A group with Spot gets no warm-pool credit in the model.
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-warm-pools.html (limitations)
+ */
+export const WARM_POOL_HOLDS_SPOT = false;
+
+/**
+ * Demand before the spike when nothing declares it: an absolute number, the same for every
+ * template (never derived from the group's size), so that two templates compare fairly. Not an
+ * AWS fact: a convention of the model, overridden by the tier's declared baseline or the option.
+ */
+export const DEFAULT_BASELINE_REQUESTS_PER_SECOND = 100;
+
+/**
+ * Availability objective against which a spike's failed requests are counted when the tier
+ * declares none: 99.9 %, the strict end of the 99.5-99.9 % the examples' service levels name.
+ * The error budget of a month is (1 - objective) of the month's requests.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch-ServiceLevelObjectives.html
+ */
+export const DEFAULT_AVAILABILITY_OBJECTIVE_PERCENT = 99.9;
+
+/** The metadata key on an AWS::AutoScaling::AutoScalingGroup where a tier declares boot time, warm start, per-instance rate and objective. */
+export const SPIKE_METADATA_KEY = 'cdk-web-tiers:spike';

@@ -294,6 +294,31 @@ export interface ScalingModel {
   readonly warmStartSeconds: number;
   /** Requests per second one instance serves at 100 % CPU, with answers in time. */
   readonly requestsPerSecondPerInstance: number;
+  /**
+   * Seconds after a datapoint's period ends until alarms can use it.
+   *
+   * @default - 120 for periods of a minute or less, 600 for five-minute data (AWS documents no number: the pessimistic end of what is published)
+   */
+  readonly metricPublicationDelaySeconds?: number;
+  /**
+   * Whether the group runs Spot instances (a mixed instances policy above an On-Demand base, or a
+   * Spot launch template). A warm pool cannot hold Spot instances, so it gets no credit.
+   *
+   * @default false
+   */
+  readonly spot?: boolean;
+  /**
+   * Availability objective (percent of requests answered) the spike's failed requests count against.
+   *
+   * @default 99.9
+   */
+  readonly availabilityObjectivePercent?: number;
+  /**
+   * Demand before the spike that the tier declares, in requests per second.
+   *
+   * @default - 100 requests per second (the same for every template)
+   */
+  readonly baselineRequestsPerSecond?: number;
   /** What the reader found but the simulator does not reproduce (predictive scaling, unknown metrics). */
   readonly notes: string[];
 }
@@ -322,6 +347,58 @@ export interface SpikeModelOptions {
    * @default - 40 for stopped and hibernated pools (instance start, app start), 0 for running pools
    */
   readonly warmStartSeconds?: number;
+  /**
+   * Seconds after a datapoint's period ends until alarms can use it.
+   *
+   * @default - 120 for periods of a minute or less, 600 for five-minute data
+   */
+  readonly metricPublicationDelaySeconds?: number;
+  /**
+   * Availability objective (percent) that failed requests burn the error budget of.
+   *
+   * @default - the tier's declared objective, else 99.9
+   */
+  readonly availabilityObjectivePercent?: number;
+}
+
+/**
+ * What a tier declares about its group for the spike simulator, written into the group's
+ * CloudFormation metadata under `cdk-web-tiers:spike` and read back by the simulator, the CLI,
+ * `expectSpike` and the delivery pipeline's gate.
+ */
+export interface SpikeGroupDeclaration {
+  /** Seconds from launch until the app answers (image boot, packages, build, start). */
+  readonly bootSeconds: number;
+  /**
+   * Seconds from leaving a stopped or hibernated warm pool until the app answers.
+   *
+   * @default - the model's default warm start
+   */
+  readonly warmStartSeconds?: number;
+  /**
+   * Requests per second one instance serves.
+   *
+   * @default - 100
+   */
+  readonly requestsPerSecondPerInstance?: number;
+  /**
+   * Availability objective in percent.
+   *
+   * @default - 99.9
+   */
+  readonly availabilityObjectivePercent?: number;
+  /**
+   * Demand before a spike, in requests per second.
+   *
+   * @default - 100
+   */
+  readonly baselineRequestsPerSecond?: number;
+  /**
+   * How the boot time was reached, for the report (for example "image baked, 3 boot steps").
+   *
+   * @default - none
+   */
+  readonly basis?: string;
 }
 
 /** Default of {@link SpikeModelOptions.requestsPerSecondPerInstance}. */
@@ -384,6 +461,15 @@ export function validateScalingModel(model: ScalingModel): void {
     if (!(tg.timeoutSeconds < tg.intervalSeconds)) {
       throw new SpikeInputError(`${where} invalid targetGroup.timeoutSeconds (${tg.timeoutSeconds}). It must be shorter than intervalSeconds (${tg.intervalSeconds}).`);
     }
+  }
+  if (model.metricPublicationDelaySeconds !== undefined && !(model.metricPublicationDelaySeconds >= 0 && model.metricPublicationDelaySeconds <= 3600)) {
+    throw new SpikeInputError(`${where} invalid metricPublicationDelaySeconds (${model.metricPublicationDelaySeconds}). Use 0 to 3600 seconds, for example 120.`);
+  }
+  if (model.availabilityObjectivePercent !== undefined && !(model.availabilityObjectivePercent > 0 && model.availabilityObjectivePercent < 100)) {
+    throw new SpikeInputError(`${where} invalid availabilityObjectivePercent (${model.availabilityObjectivePercent}). Use a percentage above 0 and below 100, for example 99.9.`);
+  }
+  if (model.baselineRequestsPerSecond !== undefined && !(model.baselineRequestsPerSecond >= 0 && Number.isFinite(model.baselineRequestsPerSecond))) {
+    throw new SpikeInputError(`${where} invalid baselineRequestsPerSecond (${model.baselineRequestsPerSecond}). Use a number of requests per second of at least 0.`);
   }
   for (const p of model.targetTracking) {
     if (!(p.targetValue > 0)) throw new SpikeInputError(`${where} invalid targetValue (${p.targetValue}) of policy ${p.name}. Use a positive number.`);

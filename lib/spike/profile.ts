@@ -220,11 +220,19 @@ export class SpikeProfile {
   }
 }
 
+/** The largest factor a profile accepts: beyond it demand (and the instances it needs) stops being a number a group can have. */
+export const MAX_SPIKE_FACTOR = 10_000;
+
 function checkFactor(factor: number): number {
-  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor <= 1) {
-    throw new SpikeInputError(`invalid factor (${factor}). A spike multiplies the baseline demand: use a number above 1, for example 15.`);
+  if (typeof factor !== 'number' || !Number.isFinite(factor) || factor <= 1 || factor > MAX_SPIKE_FACTOR) {
+    throw new SpikeInputError(`invalid factor (${factor}). A spike multiplies the baseline demand: use a number above 1 and at most ${MAX_SPIKE_FACTOR}, for example 15.`);
   }
   return factor;
+}
+
+/** A CSV cell that is a plain non-negative number (`1200`, `1e3`, `12.5`), as JavaScript reads numbers. */
+function isNumberCell(cell: string | undefined): boolean {
+  return cell !== undefined && cell !== '' && /^[+]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cell) && Number.isFinite(Number(cell));
 }
 
 function minutes(field: string, value: number, min: number): number {
@@ -244,7 +252,8 @@ function seconds(field: string, value: number): number {
 /** Parses `timestamp,requests` rows into requests per minute, refusing gaps. */
 function parseCsv(text: string): number[] {
   const lines = text.split(/\r?\n/).map((l, i) => ({ line: i + 1, cells: l.split(',').map(c => c.trim()) })).filter(l => l.cells.join('') !== '');
-  if (lines.length > 0 && !/^-?[\d.]+$/.test(lines[0].cells[1] ?? '')) lines.shift(); // header
+  // A header is a first row whose second cell is not a number (`timestamp,requests`); `0,1e3` is data.
+  if (lines.length > 0 && !isNumberCell(lines[0].cells[1]) && !/^-/.test(lines[0].cells[1] ?? '')) lines.shift();
   if (lines.length < 2) {
     throw new SpikeInputError('invalid CSV: it needs at least two rows of `timestamp,requests per minute` (for example `2026-03-01T20:00:00Z,1200`).');
   }
@@ -252,7 +261,7 @@ function parseCsv(text: string): number[] {
   let previous: number | undefined;
   for (const { line, cells } of lines) {
     const [stamp, value] = cells;
-    if (value === undefined || value === '' || !/^\d+(\.\d+)?$/.test(value)) {
+    if (!isNumberCell(value)) {
       throw new SpikeInputError(`invalid CSV line ${line} (${JSON.stringify(cells.join(','))}): the second column must be the requests of that minute, a number of at least 0. Fill the minute in (0 if there was no traffic) rather than leaving it empty.`);
     }
     const minute = /^\d+$/.test(stamp) ? Number(stamp) : Date.parse(stamp) / 60_000;

@@ -4,6 +4,7 @@
  * scheduled actions, warm pool) or that it points at (target group, launch template).
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- CloudFormation JSON is untyped: every value read goes through literalNumber, a string check or a comparison with a known value. */
+import { SPIKE_METADATA_KEY } from './constants';
 import { DEFAULT_COOLDOWN_SECONDS, DEFAULT_FAIL_OPEN_MINIMUM_HEALTHY_TARGETS, DEFAULT_HEALTH_CHECK_GRACE_SECONDS, DEFAULT_TARGET_GROUP_HEALTH_CHECK } from './constants';
 import {
   BASIC_MONITORING_PERIOD_SECONDS, DETAILED_MONITORING_PERIOD_SECONDS, LOAD_BALANCER_METRIC_PERIOD_SECONDS,
@@ -30,6 +31,9 @@ export interface TemplateGroup {
   readonly logicalId: string;
   readonly path?: string;
 }
+
+/** Metadata of a Spot burst group (lib/fleet/spot-burst.ts): the logical id of the group it bursts for. */
+export const SPOT_BURST_OF = 'cdk-web-tiers:spotBurstOf';
 
 /** Every Auto Scaling group of a template. */
 export function templateGroups(template: any): TemplateGroup[] {
@@ -58,6 +62,9 @@ export function findGroup(template: any, selector: string): TemplateGroup {
     matches = groups.filter(g => !g.path && prefix !== '' && g.logicalId.startsWith(prefix));
   }
   if (matches.length === 1) return matches[0];
+  // A tier's Spot burst group (spotBurst) sits beside its primary group: the tier's id means the primary one.
+  const primary = matches.filter(g => resourcesOf(template)[g.logicalId].Metadata?.[SPOT_BURST_OF] === undefined);
+  if (matches.length > 1 && primary.length === 1) return primary[0];
   if (matches.length > 1) {
     throw new SpikeInputError(`invalid group (${JSON.stringify(selector)}): it matches ${matches.length} groups. Give a longer construct path or a logical id. ${list()}`);
   }
@@ -72,9 +79,16 @@ export function readTemplateModel(template: any, selector: string, options: Spik
   const where = (what: string) => `${group.path ?? group.logicalId}: ${what}`;
   const notes: string[] = [];
 
-  const minCapacity = literalNumber(props.MinSize, where('MinSize'));
-  const maxCapacity = literalNumber(props.MaxSize, where('MaxSize'));
-  const desiredCapacity = props.DesiredCapacity === undefined ? minCapacity : literalNumber(props.DesiredCapacity, where('DesiredCapacity'));
+  // A tier's Spot burst group (spotBurst) scales on the same signals behind the same target group:
+  // modelled as more room in this group (its standing minimum as more standing instances), whose
+  // instances beyond the pool boot cold (a pool holds no Spot).
+  const burst = Object.entries(resources).filter(([, r]) => r.Type === ASG && r.Metadata?.[SPOT_BURST_OF] === group.logicalId);
+  const burstMax = burst.reduce((n, [id, r]) => n + literalNumber(r.Properties?.MaxSize, `${id}: MaxSize`), 0);
+  const burstMin = burst.reduce((n, [id, r]) => n + literalNumber(r.Properties?.MinSize ?? 0, `${id}: MinSize`), 0);
+  if (burst.length) notes.push(`${burst.map(([id]) => id).join(', ')}: a Spot burst group beside the group, modelled as ${burstMax} more instances of room (${burstMin} standing).`);
+  const minCapacity = literalNumber(props.MinSize, where('MinSize')) + burstMin;
+  const maxCapacity = literalNumber(props.MaxSize, where('MaxSize')) + burstMax;
+  const desiredCapacity = props.DesiredCapacity === undefined ? minCapacity : literalNumber(props.DesiredCapacity, where('DesiredCapacity')) + burstMin;
   const cooldownSeconds = props.Cooldown === undefined ? DEFAULT_COOLDOWN_SECONDS : literalNumber(props.Cooldown, where('Cooldown'));
   const detailedMonitoring = readDetailedMonitoring(resources, props);
   const cpuPeriod = detailedMonitoring ? DETAILED_MONITORING_PERIOD_SECONDS : BASIC_MONITORING_PERIOD_SECONDS;
@@ -151,7 +165,15 @@ export function readTemplateModel(template: any, selector: string, options: Spik
   const healthCheckType = props.HealthCheckType === 'ELB' ? SpikeHealthCheckType.ELB
     : typeof props.HealthCheckType === 'string' && props.HealthCheckType.split(',').map((s: string) => s.trim()).includes('ELB') ? SpikeHealthCheckType.ELB
       : SpikeHealthCheckType.EC2;
-  const bootSeconds = options.bootSeconds ?? DEFAULT_BOOT_SECONDS;
+  const declared = readDeclaration(resources[group.logicalId].Metadata?.[SPIKE_METADATA_KEY], where);
+  const bootSeconds = options.bootSeconds ?? declared.bootSeconds ?? DEFAULT_BOOT_SECONDS;
+  if (options.bootSeconds === undefined) {
+    notes.push(declared.bootSeconds === undefined
+      ? `Boot time ${bootSeconds} s is the simulator's default: the template declares none (${SPIKE_METADATA_KEY} metadata); pass the measured value (bootSeconds, --boot-seconds).`
+      : `Boot time ${bootSeconds} s as the template declares it${declared.basis ? ` (${declared.basis})` : ''}.`);
+  }
+  const spot = readSpot(resources, props);
+  const declaredWarmStart = declared.warmStartSeconds === undefined ? undefined : Math.min(declared.warmStartSeconds, bootSeconds);
   return {
     name: group.path ? `${group.logicalId} (${group.path})` : group.logicalId,
     minCapacity,
@@ -169,10 +191,49 @@ export function readTemplateModel(template: any, selector: string, options: Spik
     warmPool,
     targetGroup: readTargetGroup(resources, props.TargetGroupARNs, where),
     bootSeconds,
-    warmStartSeconds: options.warmStartSeconds ?? (warmPool?.state === SpikeWarmPoolState.RUNNING ? 0 : Math.min(DEFAULT_WARM_START_SECONDS, bootSeconds)),
-    requestsPerSecondPerInstance: options.requestsPerSecondPerInstance ?? DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE,
+    warmStartSeconds: options.warmStartSeconds ?? (warmPool?.state === SpikeWarmPoolState.RUNNING ? 0 : declaredWarmStart ?? Math.min(DEFAULT_WARM_START_SECONDS, bootSeconds)),
+    requestsPerSecondPerInstance: options.requestsPerSecondPerInstance ?? declared.requestsPerSecondPerInstance ?? DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE,
+    metricPublicationDelaySeconds: options.metricPublicationDelaySeconds,
+    spot: spot || undefined,
+    availabilityObjectivePercent: options.availabilityObjectivePercent ?? declared.availabilityObjectivePercent,
+    baselineRequestsPerSecond: declared.baselineRequestsPerSecond,
     notes,
   };
+}
+
+interface Declaration {
+  readonly bootSeconds?: number;
+  readonly warmStartSeconds?: number;
+  readonly requestsPerSecondPerInstance?: number;
+  readonly availabilityObjectivePercent?: number;
+  readonly baselineRequestsPerSecond?: number;
+  readonly basis?: string;
+}
+
+/** The tier's declaration in the group's metadata (see SpikeGroupDeclaration); every field optional. */
+function readDeclaration(value: any, where: (w: string) => string): Declaration {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object') throw new SpikeInputError(`${where(SPIKE_METADATA_KEY)} metadata is ${JSON.stringify(value)}, not an object.`);
+  const num = (k: string) => value[k] === undefined ? undefined : literalNumber(value[k], where(`${SPIKE_METADATA_KEY}.${k}`));
+  return {
+    bootSeconds: num('bootSeconds'),
+    warmStartSeconds: num('warmStartSeconds'),
+    requestsPerSecondPerInstance: num('requestsPerSecondPerInstance'),
+    availabilityObjectivePercent: num('availabilityObjectivePercent'),
+    baselineRequestsPerSecond: num('baselineRequestsPerSecond'),
+    basis: typeof value.basis === 'string' ? value.basis : undefined,
+  };
+}
+
+/** Whether the group launches Spot instances: a mixed instances policy with Spot above its On-Demand part, or a Spot launch template. */
+function readSpot(resources: Resources, props: Record<string, any>): boolean {
+  const distribution = props.MixedInstancesPolicy?.InstancesDistribution;
+  if (props.MixedInstancesPolicy) {
+    const above = distribution?.OnDemandPercentageAboveBaseCapacity === undefined ? 100 : Number(distribution.OnDemandPercentageAboveBaseCapacity);
+    if (above < 100) return true;
+  }
+  const ltId = refId(props.LaunchTemplate?.LaunchTemplateId) ?? refId(props.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.LaunchTemplateId);
+  return ltId !== undefined && resources[ltId]?.Properties?.LaunchTemplateData?.InstanceMarketOptions?.MarketType === 'spot';
 }
 
 function resourcesOf(template: any): Resources {

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledgeFindings } from '../common/acknowledge';
 import { stackDefaultKey } from '../common/encryption';
 import { dataSubnets, slug } from '../common/subnets';
-import { checkInteger, invalid, warn } from '../common/validation';
+import { checkInteger, checkOptions, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../common/environment-profile';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
@@ -117,7 +117,7 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
       if (!(other instanceof SharedUploads) || other === this) continue;
       for (const otherPath of other.mounts.get(tier) ?? []) {
         if (otherPath === path || path.startsWith(`${otherPath}/`) || otherPath.startsWith(`${path}/`)) {
-          invalid(this, 'path', path, `${other.node.path} is already mounted on ${tier.node.path} at ${otherPath}: give each file system its own directory, neither inside the other.`);
+          invalid(this, 'CWT408', 'path', path, `${other.node.path} is already mounted on ${tier.node.path} at ${otherPath}: give each file system its own directory, neither inside the other.`);
         }
       }
     }
@@ -125,16 +125,17 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: SharedUploadsProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { vpc: 'object!', vpcSubnets: 'object', ownerUid: 'number', ownerGid: 'number', rootDirectory: 'string', lifecyclePolicy: 'string', automaticBackups: 'boolean', backupPlan: 'object', encryptionKey: 'object', removalPolicy: 'string', alarms: 'object' });
     const ownerUid = props.ownerUid ?? 1001;
     const ownerGid = props.ownerGid ?? 1001;
-    checkInteger(this, 'ownerUid', ownerUid, 1, 4294967294);
-    checkInteger(this, 'ownerGid', ownerGid, 1, 4294967294);
+    checkInteger(this, 'CWT401', 'ownerUid', ownerUid, 1, 4294967294);
+    checkInteger(this, 'CWT402', 'ownerGid', ownerGid, 1, 4294967294);
     const rootDirectory = props.rootDirectory ?? '/uploads';
     if (!Token.isUnresolved(rootDirectory) && (!/^\/[\w./-]*$/.test(rootDirectory) || rootDirectory.includes('..') || rootDirectory === '/')) {
-      invalid(this, 'rootDirectory', rootDirectory, "Use an absolute directory below the file system root, for example '/uploads'.");
+      invalid(this, 'CWT403', 'rootDirectory', rootDirectory, "Use an absolute directory below the file system root, for example '/uploads'.");
     }
     if (props.backupPlan && props.automaticBackups) {
-      invalid(this, 'automaticBackups', true, 'With a backupPlan the file system is backed up by that plan: remove automaticBackups, or the backupPlan.');
+      invalid(this, 'CWT404', 'automaticBackups', true, 'With a backupPlan the file system is backed up by that plan: remove automaticBackups, or the backupPlan.');
     }
     const profile = EnvironmentProfile.of(this);
     const automaticBackups = props.backupPlan ? false : props.automaticBackups ?? profile.uploadBackups;
@@ -204,11 +205,12 @@ export class SharedUploads extends Construct implements ec2.IConnectable {
    * (in /etc/fstab, so a reboot keeps it). Works on a StatelessWebTier and a SingletonWorker.
    */
   public mountOn(tier: ITier, path: string): void {
+    checkOptions(this, 'mountOn', { tier, path }, { tier: 'object!', path: 'string!' });
     validateMountPath(this, path);
     checkSameVpc(this, tier, 'mountOn(tier)');
     const paths = this.mounts.get(tier) ?? new Set<string>();
     if (paths.has(path)) {
-      invalid(this, 'path', path, `${this.node.path} is already mounted on ${tier.node.path} at this path: call mountOn once per tier and path.`);
+      invalid(this, 'CWT405', 'path', path, `${this.node.path} is already mounted on ${tier.node.path} at this path: call mountOn once per tier and path.`);
     }
     this.checkNoOverlappingMount(tier, path);
     paths.add(path);
@@ -242,9 +244,9 @@ const SYSTEM_DIRECTORIES = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/home
 function validateMountPath(scope: Construct, path: string): void {
   if (Token.isUnresolved(path)) return;
   if (!/^\/[\w./-]+$/.test(path) || path.includes('..') || path.includes('//') || (path.length > 1 && path.endsWith('/'))) {
-    invalid(scope, 'path', path, "Use an absolute directory without spaces, '..' or a trailing '/', for example '/var/app/uploads'.");
+    invalid(scope, 'CWT406', 'path', path, "Use an absolute directory without spaces, '..' or a trailing '/', for example '/var/app/uploads'.");
   }
   if (SYSTEM_DIRECTORIES.has(path)) {
-    invalid(scope, 'path', path, `Mounting over ${path} would hide the system's own files: use a directory of the app, for example '/var/app/uploads'.`);
+    invalid(scope, 'CWT407', 'path', path, `Mounting over ${path} would hide the system's own files: use a directory of the app, for example '/var/app/uploads'.`);
   }
 }

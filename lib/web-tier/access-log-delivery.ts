@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Names, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { allowLogGroupsToUseKey } from '../common/encryption';
+import { checkOptions } from '../common/validation';
 
 /**
  * Props of the {@link AccessLogDelivery}.
@@ -28,6 +29,7 @@ export class AccessLogDelivery extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogDeliveryProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { loadBalancer: 'object!', retention: 'number!', encryptionKey: 'object!' });
     const stack = Stack.of(this);
     allowLogGroupsToUseKey(props.encryptionKey);
     this.logGroup = new logs.LogGroup(this, 'Logs', {

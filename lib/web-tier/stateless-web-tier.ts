@@ -6,7 +6,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { EnvironmentProfile } from '../common/environment-profile';
-import { checkInteger, invalid, warn } from '../common/validation';
+import { checkInteger, checkOptions, invalid, warn } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
@@ -17,13 +17,14 @@ import { WebTierAlarms } from '../observability/web-tier-alarms';
 import { WebTierSlo } from '../observability/web-tier-slo';
 import { ExpectSpikeOptions, spikeExpectationErrors, validateExpectSpike } from '../spike/expect-spike';
 import { DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE } from '../spike/model';
+import { DEFAULT_BASELINE_REQUESTS_PER_SECOND } from '../spike/constants';
 import { TierLoadBalancer } from './tier-load-balancer';
 import { validateHealthCheck } from './web-tier-health';
 import { addLivenessReporter } from './web-tier-liveness';
 import { PrepareForOptions, StatelessWebTierProps } from './web-tier-props';
 import { validateLoadBalancerProps } from './web-tier-routing';
 import { addPreparedEvent, addScalingPolicies, validateScaling } from './web-tier-scaling';
-import { addSpotDrain, addWarmPool } from './web-tier-warm-pool';
+import { addSpotBurst, addSpotDrain, addWarmPool } from './web-tier-warm-pool';
 
 /**
  * A stateless web tier: an Auto Scaling group of identical instances behind an Application Load
@@ -56,18 +57,21 @@ export class StatelessWebTier extends TierBase {
   public readonly accessLogQueries?: AccessLogQueries;
   /** The SLO burn-rate alerts, when `slo` is set. */
   public readonly slo?: WebTierSlo;
+  /** The group of Spot instances beside the tier's group, when `spotBurst` is set. */
+  public readonly spotBurstGroup?: autoscaling.AutoScalingGroup;
 
   constructor(scope: Construct, id: string, props: StatelessWebTierProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { vpc: 'object!', source: 'object!', appPort: 'number', loadBalancer: 'object', routing: 'object', certificate: 'object', protocol: 'string', internetFacing: 'boolean', deletionProtection: 'boolean', capacity: 'object', scaling: 'object', healthCheck: 'object', deregistrationDelay: 'object', warmPool: 'object', alarms: 'object', slo: 'object', vpcSubnets: 'object', environment: 'object', instanceType: 'object', fallbackInstanceTypes: 'array', deployment: 'object', notificationsTopic: 'object', encryptionKey: 'object', rootVolumeSize: 'object', rootDeviceName: 'string', containerHost: 'boolean', logRetention: 'number', expectedBootTime: 'object', expectedWarmStartTime: 'object' });
     this.appPort = props.appPort ?? 8080;
-    checkInteger(this, 'appPort', this.appPort, 1, 65535);
+    checkInteger(this, 'CWT201', 'appPort', this.appPort, 1, 65535);
     const profile = EnvironmentProfile.of(this);
     const capacity = resolveCapacity(this, props.capacity, { min: profile.webMinCapacity, max: profile.webMaxCapacity });
     const health = validateHealthCheck(this, props.healthCheck);
     validateScaling(this, props.scaling, capacity);
     validateLoadBalancerProps(this, props);
     if (props.deregistrationDelay && !props.deregistrationDelay.isUnresolved()) {
-      checkInteger(this, 'deregistrationDelay (seconds)', props.deregistrationDelay.toSeconds(), 0, 3600);
+      checkInteger(this, 'CWT202', 'deregistrationDelay (seconds)', props.deregistrationDelay.toSeconds(), 0, 3600);
     }
 
     this.tierLoadBalancer = props.loadBalancer ?? new TierLoadBalancer(this, 'LoadBalancer', {
@@ -114,6 +118,7 @@ export class StatelessWebTier extends TierBase {
     this.targetGroup.setAttribute('target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage',
       health.failOpenBelowHealthyPercent === 0 ? 'off' : String(health.failOpenBelowHealthyPercent));
     this.requestsPerSecondPerInstance = props.scaling?.requestsPerSecondPerInstance;
+    fleet._declareForSpike({ requestsPerSecondPerInstance: this.requestsPerSecondPerInstance, availabilityObjectivePercent: props.slo?.availability });
     if (health.port !== undefined && health.port !== this.appPort) {
       // The target group only opens the traffic port; a separate health port needs its own rule.
       this.loadBalancer.connections.allowTo(this.connections, ec2.Port.tcp(health.port), 'Load balancer health checks');
@@ -143,6 +148,7 @@ export class StatelessWebTier extends TierBase {
     this.maxCapacity = capacity.max;
     if (capacity.baseline !== undefined) addSpotDrain(fleet, this.targetGroup.targetGroupArn);
     if (props.warmPool) addWarmPool(this, fleet, props.warmPool, `http://127.0.0.1:${health.port ?? this.appPort}${health.path}`, capacity);
+    if (props.spotBurst) this.spotBurstGroup = addSpotBurst(this, fleet, props.spotBurst, this.targetGroup, props.scaling ?? {}, capacity.baseline !== undefined);
 
     addScalingPolicies(this, props.scaling ?? {});
     this.alarms = new WebTierAlarms(this, 'Alarms', {
@@ -163,11 +169,12 @@ export class StatelessWebTier extends TierBase {
    * web.expectSpike({ factor: 15, absorbWithin: Duration.minutes(3), requestsPerSecondPerInstance: 120 });
    */
   public expectSpike(options: ExpectSpikeOptions): void {
+    checkOptions(this, 'expectSpike', { options }, { options: 'object!' });
     validateExpectSpike(this, options);
     const group = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
-    const min = Number(group.minSize);
     const perInstance = options.requestsPerSecondPerInstance ?? this.requestsPerSecondPerInstance ?? DEFAULT_REQUESTS_PER_SECOND_PER_INSTANCE;
-    const baseline = options.baselineRequestsPerSecond ?? min * perInstance / 2;
+    // The simulator's default baseline is absolute, never derived from the group's size.
+    const baseline = options.baselineRequestsPerSecond ?? DEFAULT_BASELINE_REQUESTS_PER_SECOND;
     const needed = Math.ceil(options.factor * baseline / perInstance);
     if (!Token.isUnresolved(group.maxSize) && Number(group.maxSize) < needed) {
       warn(this, 'spikeAboveMaxCapacity', `capacity.max (${group.maxSize}) is below the ${needed} instances that a ${options.factor}x spike needs ` +
@@ -186,8 +193,10 @@ export class StatelessWebTier extends TierBase {
    * web.prepareFor('tv-ad', { at: new Date('2026-03-01T20:00:00Z'), capacity: 20, duration: Duration.hours(1) });
    */
   public prepareFor(name: string, options: PrepareForOptions): void {
-    if (!/^[A-Za-z0-9-]{1,64}$/.test(name)) invalid(this, 'prepareFor(name)', name, 'Use letters, digits and dashes (1-64), for example \'tv-ad\'.');
-    if (this.preparedEvents.has(name)) invalid(this, 'prepareFor(name)', name, 'Each prepared event needs a unique name.');
+    checkOptions(this, 'prepareFor', { name, options }, { name: 'string!', options: 'object!' });
+    checkOptions(this, `prepareFor(${name})`, options, { at: 'object!', capacity: 'number!', duration: 'object!', leadTime: 'object' });
+    if (!/^[A-Za-z0-9-]{1,64}$/.test(name)) invalid(this, 'CWT203', 'prepareFor(name)', name, 'Use letters, digits and dashes (1-64), for example \'tv-ad\'.');
+    if (this.preparedEvents.has(name)) invalid(this, 'CWT204', 'prepareFor(name)', name, 'Each prepared event needs a unique name.');
     this.preparedEvents.add(name);
     addPreparedEvent(this, name, options, { min: this.minCapacity, max: this.maxCapacity });
   }

@@ -11,7 +11,7 @@ import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { keyFor } from '../common/encryption';
 import { createLogBucket } from '../common/log-bucket';
 import { checkCertificateRegion } from '../common/input-checks';
-import { checkInteger, invalid, warn } from '../common/validation';
+import { checkInteger, checkOptions, invalid, warn } from '../common/validation';
 import { EnvironmentProfile } from '../common/environment-profile';
 import { AccessLogQueries } from '../observability/access-log-queries';
 import { AccessLogDelivery } from './access-log-delivery';
@@ -145,40 +145,41 @@ export class TierLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: TierLoadBalancerProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { vpc: 'object!', internetFacing: 'boolean', vpcSubnets: 'object', protocol: 'string', certificate: 'object', sslPolicy: 'string', deletionProtection: 'boolean', accessLogsBucket: 'object', accessLogsRetention: 'object', accessLogsInCloudWatch: 'boolean', accessLogsCloudWatchRetention: 'number', encryptionKey: 'object', webApplicationFirewall: 'boolean', requestsPerIpPer5Minutes: 'number', idleTimeout: 'object' });
     this.protocol = props.protocol ?? elbv2.ApplicationProtocol.HTTPS;
     const internetFacing = props.internetFacing ?? true;
     if (this.protocol === elbv2.ApplicationProtocol.HTTPS && !props.certificate) {
-      invalid(this, 'certificate', undefined,
+      invalid(this, 'CWT205', 'certificate', undefined,
         'An HTTPS load balancer needs an ACM certificate: pass certificate (for example acm.Certificate.fromCertificateArn(...)), ' +
         'or set protocol: elbv2.ApplicationProtocol.HTTP explicitly for plain HTTP.');
     }
     checkCertificateRegion(this, 'certificate', props.certificate);
     if (this.protocol === elbv2.ApplicationProtocol.HTTP && props.certificate) {
-      invalid(this, 'protocol', 'HTTP', 'A certificate was given but the protocol is HTTP: remove protocol (HTTPS is the default) or the certificate.');
+      invalid(this, 'CWT206', 'protocol', 'HTTP', 'A certificate was given but the protocol is HTTP: remove protocol (HTTPS is the default) or the certificate.');
     }
     if (props.idleTimeout && !props.idleTimeout.isUnresolved()) {
-      checkInteger(this, 'idleTimeout (seconds)', props.idleTimeout.toSeconds(), 1, 4000);
+      checkInteger(this, 'CWT207', 'idleTimeout (seconds)', props.idleTimeout.toSeconds(), 1, 4000);
     }
     const retentionDays = (props.accessLogsRetention ?? Duration.days(365)).toDays();
     if (props.accessLogsBucket && props.accessLogsRetention) {
-      invalid(this, 'accessLogsRetention', props.accessLogsRetention.toHumanString(), 'It applies only to the bucket this construct creates: set the lifecycle on your own accessLogsBucket instead.');
+      invalid(this, 'CWT208', 'accessLogsRetention', props.accessLogsRetention.toHumanString(), 'It applies only to the bucket this construct creates: set the lifecycle on your own accessLogsBucket instead.');
     }
-    checkInteger(this, 'accessLogsRetention (days)', retentionDays, 1, 3650);
+    checkInteger(this, 'CWT209', 'accessLogsRetention (days)', retentionDays, 1, 3650);
     if (Token.isUnresolved(Stack.of(this).region)) {
-      invalid(this, 'env.region of the stack', 'unresolved (environment-agnostic stack)',
+      invalid(this, 'CWT210', 'env.region of the stack', 'unresolved (environment-agnostic stack)',
         "Load balancer access logs are written by the region's Elastic Load Balancing account, so the stack needs a region: " +
         "give the stack env: { region: 'eu-west-1' } (the account may stay unset).");
     }
 
     const webApplicationFirewall = props.webApplicationFirewall ?? true;
     const requestsPerIpPer5Minutes = props.requestsPerIpPer5Minutes ?? 2000;
-    checkInteger(this, 'requestsPerIpPer5Minutes', requestsPerIpPer5Minutes, 100, 2_000_000_000);
+    checkInteger(this, 'CWT211', 'requestsPerIpPer5Minutes', requestsPerIpPer5Minutes, 100, 2_000_000_000);
     if (!webApplicationFirewall && props.requestsPerIpPer5Minutes !== undefined) {
-      invalid(this, 'requestsPerIpPer5Minutes', requestsPerIpPer5Minutes, 'The rate limit is a firewall rule but webApplicationFirewall is false: remove one of them.');
+      invalid(this, 'CWT212', 'requestsPerIpPer5Minutes', requestsPerIpPer5Minutes, 'The rate limit is a firewall rule but webApplicationFirewall is false: remove one of them.');
     }
     const accessLogsInCloudWatch = props.accessLogsInCloudWatch ?? true;
     if (!accessLogsInCloudWatch && props.accessLogsCloudWatchRetention !== undefined) {
-      invalid(this, 'accessLogsCloudWatchRetention', props.accessLogsCloudWatchRetention,
+      invalid(this, 'CWT213', 'accessLogsCloudWatchRetention', props.accessLogsCloudWatchRetention,
         'It applies to the CloudWatch Logs copy of the access logs but accessLogsInCloudWatch is false: remove one of them.');
     }
     const profile = EnvironmentProfile.of(this);
@@ -296,7 +297,7 @@ export class TierLoadBalancer extends Construct {
   public _registerPriority(tier: Construct, priority: number): void {
     const other = this.priorities.get(priority);
     if (other !== undefined) {
-      invalid(tier, 'routing.priority', priority, `${other} already uses priority ${priority} on ${this.node.path}: give each tier's rule its own priority (lower wins).`);
+      invalid(tier, 'CWT214', 'routing.priority', priority, `${other} already uses priority ${priority} on ${this.node.path}: give each tier's rule its own priority (lower wins).`);
     }
     this.priorities.set(priority, tier.node.path);
   }
@@ -308,7 +309,7 @@ export class TierLoadBalancer extends Construct {
    */
   public _setDefaultTier(tier: Construct, targetGroup: elbv2.IApplicationTargetGroup): void {
     if (this.defaultTier !== undefined) {
-      invalid(tier, 'routing', undefined, `${this.defaultTier} already receives the requests that match no rule of ${this.node.path}: ` +
+      invalid(tier, 'CWT215', 'routing', undefined, `${this.defaultTier} already receives the requests that match no rule of ${this.node.path}: ` +
         'give this tier routing (hostHeaders or pathPatterns, and a priority).');
     }
     this.defaultTier = tier.node.path;
@@ -334,9 +335,9 @@ export class TierLoadBalancer extends Construct {
       if (routing.hostHeaders?.length) conditions.push(elbv2.ListenerCondition.hostHeaders(routing.hostHeaders));
       if (routing.pathPatterns?.length) conditions.push(elbv2.ListenerCondition.pathPatterns(routing.pathPatterns));
       if (conditions.length === 0) {
-        invalid(tier, 'routing', 'no hostHeaders and no pathPatterns', 'Give at least one host header or path pattern, or remove routing to receive every unmatched request.');
+        invalid(tier, 'CWT216', 'routing', 'no hostHeaders and no pathPatterns', 'Give at least one host header or path pattern, or remove routing to receive every unmatched request.');
       }
-      checkInteger(tier, 'routing.priority', routing.priority, 1, 50000);
+      checkInteger(tier, 'CWT217', 'routing.priority', routing.priority, 1, 50000);
       this._registerPriority(tier, routing.priority);
       new elbv2.ApplicationListenerRule(tier, 'ListenerRule', { listener: this.listener, priority: routing.priority, conditions, targetGroups: [targetGroup] });
       return queries;
@@ -346,7 +347,7 @@ export class TierLoadBalancer extends Construct {
       return queries;
     }
     if (!this.defaultTargetGroup) {
-      invalid(tier, 'weight', weight, `${this.node.path} has no default tier to share with yet: create the default tier (the one without routing) first.`);
+      invalid(tier, 'CWT218', 'weight', weight, `${this.node.path} has no default tier to share with yet: create the default tier (the one without routing) first.`);
     }
     this.listener.addAction('Default', {
       action: elbv2.ListenerAction.weightedForward([

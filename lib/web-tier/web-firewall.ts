@@ -5,6 +5,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { ArnFormat, Names, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { allowLogGroupsToUseKey, keyFor } from '../common/encryption';
+import { checkOptions } from '../common/validation';
 
 /**
  * Props of the {@link WebFirewall}.
@@ -30,6 +31,7 @@ export class WebFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: WebFirewallProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { loadBalancer: 'object!', requestsPerIpPer5Minutes: 'number!', logRetention: 'number!', encryptionKey: 'object' });
     const metricPrefix = Names.uniqueResourceName(this, { maxLength: 100 });
     const visibility = (name: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true,

@@ -36,31 +36,31 @@ export function validateHealthCheck(scope: Construct, hc: WebTierHealthCheck | u
     slowStart: hc?.slowStart,
   };
   if (resolved.livenessPath !== undefined && !Token.isUnresolved(resolved.livenessPath) && !/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/.test(resolved.livenessPath)) {
-    invalid(scope, 'healthCheck.livenessPath', resolved.livenessPath, "Use a URL path that starts with '/' (letters, digits and URL punctuation), for example '/livez'.");
+    invalid(scope, 'CWT219', 'healthCheck.livenessPath', resolved.livenessPath, "Use a URL path that starts with '/' (letters, digits and URL punctuation), for example '/livez'.");
   }
-  checkRange(scope, 'healthCheck.failOpenBelowHealthyPercent', resolved.failOpenBelowHealthyPercent, 0, 100,
+  checkRange(scope, 'CWT220', 'healthCheck.failOpenBelowHealthyPercent', resolved.failOpenBelowHealthyPercent, 0, 100,
     'Use a percentage from 1 to 100, or 0 to fail open only when no target is healthy.');
   if (resolved.slowStart && !resolved.slowStart.isUnresolved()) {
-    checkInteger(scope, 'healthCheck.slowStart (seconds)', resolved.slowStart.toSeconds(), 30, 900);
+    checkInteger(scope, 'CWT221', 'healthCheck.slowStart (seconds)', resolved.slowStart.toSeconds(), 30, 900);
   }
   if (!Token.isUnresolved(resolved.path) && !resolved.path.startsWith('/')) {
-    invalid(scope, 'healthCheck.path', resolved.path, `It must start with '/': use '/${resolved.path}'.`);
+    invalid(scope, 'CWT222', 'healthCheck.path', resolved.path, `It must start with '/': use '/${resolved.path}'.`);
   }
-  checkInteger(scope, 'healthCheck.port', resolved.port, 1, 65535);
+  checkInteger(scope, 'CWT223', 'healthCheck.port', resolved.port, 1, 65535);
   if (!Token.isUnresolved(resolved.healthyHttpCodes) && !/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(resolved.healthyHttpCodes)) {
-    invalid(scope, 'healthCheck.healthyHttpCodes', resolved.healthyHttpCodes, "Use codes and ranges such as '200', '200,302' or '200-399'.");
+    invalid(scope, 'CWT224', 'healthCheck.healthyHttpCodes', resolved.healthyHttpCodes, "Use codes and ranges such as '200', '200,302' or '200-399'.");
   }
-  checkInteger(scope, 'healthCheck.healthyThreshold', resolved.healthyThreshold, 2, 10);
-  checkInteger(scope, 'healthCheck.unhealthyThreshold', resolved.unhealthyThreshold, 2, 10);
+  checkInteger(scope, 'CWT225', 'healthCheck.healthyThreshold', resolved.healthyThreshold, 2, 10);
+  checkInteger(scope, 'CWT226', 'healthCheck.unhealthyThreshold', resolved.unhealthyThreshold, 2, 10);
   const interval = resolved.interval.isUnresolved() ? undefined : resolved.interval.toSeconds();
   const timeout = resolved.timeout.isUnresolved() ? undefined : resolved.timeout.toSeconds();
-  checkInteger(scope, 'healthCheck.interval (seconds)', interval, 5, 300);
-  checkInteger(scope, 'healthCheck.timeout (seconds)', timeout, 2, 120);
+  checkInteger(scope, 'CWT227', 'healthCheck.interval (seconds)', interval, 5, 300);
+  checkInteger(scope, 'CWT228', 'healthCheck.timeout (seconds)', timeout, 2, 120);
   if (interval !== undefined && timeout !== undefined && timeout >= interval) {
-    invalid(scope, 'healthCheck.timeout', `${timeout}s`, `It must be shorter than healthCheck.interval (${interval}s).`);
+    invalid(scope, 'CWT229', 'healthCheck.timeout', `${timeout}s`, `It must be shorter than healthCheck.interval (${interval}s).`);
   }
   if (!resolved.gracePeriod.isUnresolved()) {
-    checkInteger(scope, 'healthCheck.gracePeriod (seconds)', resolved.gracePeriod.toSeconds(), 0, 7200);
+    checkInteger(scope, 'CWT230', 'healthCheck.gracePeriod (seconds)', resolved.gracePeriod.toSeconds(), 0, 7200);
   }
   return resolved;
 }

@@ -187,15 +187,17 @@ export interface WebTierRouting {
  */
 export interface WebTierWarmPool {
   /**
-   * Fewest instances kept in the pool.
+   * Fewest instances kept in the pool (its MinSize), also while the group runs more instances.
    *
-   * @default 0 (the pool holds capacity.max minus the group's desired capacity)
+   * @default - capacity.min (a pool as large as the starting fleet)
    */
   readonly minSize?: number;
   /**
-   * Most instances in the group and the pool together.
+   * Most instances in the group and the pool together (MaxGroupPreparedCapacity): the pool holds
+   * this less the group's desired capacity, and never fewer than `minSize`. Always written to the
+   * template: without it Auto Scaling would keep capacity.max less the desired capacity in the pool.
    *
-   * @default - capacity.max
+   * @default - capacity.min + minSize (at rest the pool holds minSize)
    */
   readonly maxPreparedCapacity?: number;
   /**
@@ -205,6 +207,25 @@ export interface WebTierWarmPool {
    * @default autoscaling.PoolState.STOPPED
    */
   readonly state?: autoscaling.PoolState;
+}
+
+/**
+ * Spot capacity beside the tier's group: a second group of Spot instances only, from the same
+ * launch template and behind the same target group, that scales on the same signals. Cheap burst
+ * capacity for a tier whose own group stays On-Demand (for example with a warm pool, which cannot
+ * hold Spot instances).
+ */
+export interface WebTierSpotBurst {
+  /** Most Spot instances. */
+  readonly max: number;
+  /**
+   * Spot instances always running beside the tier's group: standing capacity at Spot prices, for
+   * a spike that must be served before any scaling can react (an unannounced spike is seen no
+   * sooner than about 3 minutes after it starts).
+   *
+   * @default 0
+   */
+  readonly min?: number;
 }
 
 /**
@@ -306,6 +327,15 @@ export interface StatelessWebTierProps extends TierInstanceProps {
    * @default - no warm pool
    */
   readonly warmPool?: WebTierWarmPool;
+  /**
+   * Spot instances beside the tier's group, behind the same target group: up to `max` of them, on
+   * the same scaling signals (CPU, and request count when the tier declares its rate). Instance
+   * types as for `capacity.baseline` (three same-size families at least). A warm pool stays on
+   * the tier's On-Demand group.
+   *
+   * @default - no Spot burst group
+   */
+  readonly spotBurst?: WebTierSpotBurst;
   /**
    * Thresholds of the tier's alarms (5xx, latency, health, capacity, CPU credits, boot failures),
    * which notify the stack's `TierNotifications`.

@@ -11,18 +11,18 @@ export function validateLoadBalancerProps(scope: Construct, props: StatelessWebT
     const own: Array<keyof StatelessWebTierProps> = ['certificate', 'protocol', 'internetFacing', 'deletionProtection'];
     for (const key of own) {
       if (props[key] !== undefined) {
-        invalid(scope, key, key === 'certificate' ? 'a certificate' : props[key],
+        invalid(scope, 'CWT231', key, key === 'certificate' ? 'a certificate' : props[key],
           `It configures the tier's own load balancer, but loadBalancer (${props.loadBalancer.node.path}) is shared: set it on that TierLoadBalancer instead.`);
       }
     }
   } else if (props.routing) {
-    invalid(scope, 'routing', `priority ${props.routing.priority}`, 'Routing rules apply only to a shared load balancer: pass loadBalancer, or remove routing.');
+    invalid(scope, 'CWT232', 'routing', `priority ${props.routing.priority}`, 'Routing rules apply only to a shared load balancer: pass loadBalancer, or remove routing.');
   }
   if (props.routing) {
     if (!props.routing.hostHeaders?.length && !props.routing.pathPatterns?.length) {
-      invalid(scope, 'routing', 'no hostHeaders and no pathPatterns', 'Give at least one host header or path pattern, or remove routing to receive every unmatched request.');
+      invalid(scope, 'CWT216', 'routing', 'no hostHeaders and no pathPatterns', 'Give at least one host header or path pattern, or remove routing to receive every unmatched request.');
     }
-    checkInteger(scope, 'routing.priority', props.routing.priority, 1, 50000);
+    checkInteger(scope, 'CWT217', 'routing.priority', props.routing.priority, 1, 50000);
     for (const host of props.routing.hostHeaders ?? []) checkHostHeader(scope, 'routing.hostHeaders[]', host);
     for (const pattern of props.routing.pathPatterns ?? []) checkPathPattern(scope, 'routing.pathPatterns[]', pattern);
   }

@@ -22,36 +22,36 @@ export function validateScaling(scope: Construct, scaling: WebTierScaling | unde
   if (!scaling) return;
   const cpu = scaling.targetCpuPercent;
   if (cpu !== undefined && !Token.isUnresolved(cpu) && !(cpu > 0 && cpu <= 100)) {
-    invalid(scope, 'scaling.targetCpuPercent', cpu, 'Use a percentage above 0 and at most 100, for example 50.');
+    invalid(scope, 'CWT233', 'scaling.targetCpuPercent', cpu, 'Use a percentage above 0 and at most 100, for example 50.');
   }
-  checkRange(scope, 'scaling.requestsPerTargetPerMinute', scaling.requestsPerTargetPerMinute, 1, 1_000_000, 'Use a positive number of requests per minute per instance, for example 1000.');
-  checkRange(scope, 'scaling.requestsPerSecondPerInstance', scaling.requestsPerSecondPerInstance, 0.01, 1_000_000,
+  checkRange(scope, 'CWT234', 'scaling.requestsPerTargetPerMinute', scaling.requestsPerTargetPerMinute, 1, 1_000_000, 'Use a positive number of requests per minute per instance, for example 1000.');
+  checkRange(scope, 'CWT235', 'scaling.requestsPerSecondPerInstance', scaling.requestsPerSecondPerInstance, 0.01, 1_000_000,
     'Use the requests per second one instance serves at full load (measure one instance under load), for example 100.');
   const names = new Set<string>();
   for (const action of scaling.scheduled ?? []) {
-    if (names.has(action.name)) invalid(scope, 'scaling.scheduled[].name', action.name, 'Each scheduled action needs a unique name.');
+    if (names.has(action.name)) invalid(scope, 'CWT236', 'scaling.scheduled[].name', action.name, 'Each scheduled action needs a unique name.');
     names.add(action.name);
     if (action.min === undefined && action.max === undefined && action.desired === undefined) {
-      invalid(scope, `scaling.scheduled[${action.name}]`, 'no capacity', 'Set at least one of min, max or desired.');
+      invalid(scope, 'CWT237', `scaling.scheduled[${action.name}]`, 'no capacity', 'Set at least one of min, max or desired.');
     }
     if (action.min !== undefined && action.max !== undefined && action.min > action.max) {
-      invalid(scope, `scaling.scheduled[${action.name}].min`, action.min, `It is greater than max (${action.max}).`);
+      invalid(scope, 'CWT238', `scaling.scheduled[${action.name}].min`, action.min, `It is greater than max (${action.max}).`);
     }
     // What the group will be asked for once the action runs (unset values stay as they are).
     const min = action.min ?? capacity.min;
     const max = action.max ?? capacity.max;
     if (isResolved(min) && isResolved(max) && min > max) {
-      invalid(scope, `scaling.scheduled[${action.name}]`, `min ${min}, max ${max}`,
+      invalid(scope, 'CWT239', `scaling.scheduled[${action.name}]`, `min ${min}, max ${max}`,
         `With ${action.min === undefined ? `capacity.min (${min})` : `min ${min}`} and ${action.max === undefined ? `capacity.max (${max})` : `max ${max}`} Auto Scaling rejects the action: set both min and max in the action.`);
     }
     if (action.desired !== undefined && isResolved(action.desired) && isResolved(min) && isResolved(max) && (action.desired < min || action.desired > max)) {
-      invalid(scope, `scaling.scheduled[${action.name}].desired`, action.desired,
+      invalid(scope, 'CWT240', `scaling.scheduled[${action.name}].desired`, action.desired,
         `It must lie between the group's min (${min}) and max (${max}) when the action runs: set min or max in the action too.`);
     }
     checkTimeZone(scope, `scaling.scheduled[${action.name}].timeZone`, action.timeZone);
     const never = Token.isUnresolved(action.schedule.expressionString) ? undefined : cronNeverFiresReason(action.schedule.expressionString);
     if (never) {
-      invalid(scope, `scaling.scheduled[${action.name}].schedule`, action.schedule.expressionString, `The schedule never fires: ${never}.`);
+      invalid(scope, 'CWT241', `scaling.scheduled[${action.name}].schedule`, action.schedule.expressionString, `The schedule never fires: ${never}.`);
     }
   }
 }
@@ -108,14 +108,20 @@ export function addScalingPolicies(tier: ScaledWebTier, scaling: WebTierScaling)
  */
 export function addPreparedEvent(tier: ScaledWebTier, name: string, options: PrepareForOptions, capacity: { min: number; max: number }): void {
   const at = options.at.getTime();
-  if (!Number.isFinite(at)) invalid(tier, `prepareFor(${name}).at`, String(options.at), 'Use a valid Date, for example new Date(\'2026-03-01T20:00:00Z\').');
-  checkInteger(tier, `prepareFor(${name}).capacity`, options.capacity, 1, 10_000);
+  if (!Number.isFinite(at)) invalid(tier, 'CWT242', `prepareFor(${name}).at`, String(options.at), 'Use a valid Date, for example new Date(\'2026-03-01T20:00:00Z\').');
+  checkInteger(tier, 'CWT243', `prepareFor(${name}).capacity`, options.capacity, 1, 10_000);
   if (isResolved(capacity.max) && options.capacity > capacity.max) {
-    invalid(tier, `prepareFor(${name}).capacity`, options.capacity, `It is above capacity.max (${capacity.max}): raise capacity.max or prepare fewer instances.`);
+    invalid(tier, 'CWT244', `prepareFor(${name}).capacity`, options.capacity, `It is above capacity.max (${capacity.max}): raise capacity.max or prepare fewer instances.`);
   }
   const lead = options.leadTime ?? Duration.minutes(15);
-  if (options.duration.toSeconds() <= 0) invalid(tier, `prepareFor(${name}).duration`, options.duration.toHumanString(), 'Use a positive duration, for example Duration.hours(1).');
+  if (options.duration.toSeconds() <= 0) invalid(tier, 'CWT245', `prepareFor(${name}).duration`, options.duration.toHumanString(), 'Use a positive duration, for example Duration.hours(1).');
   const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Auto Scaling refuses a one-time scheduled action whose start time has passed, and only at deploy time.
+  if (at - lead.toMilliseconds() <= Date.now()) {
+    invalid(tier, `prepareFor(${name}).at`, stamp(at),
+      `Its capacity would be requested at ${stamp(at - lead.toMilliseconds())} (leadTime before at), which has passed: Auto Scaling refuses a one-time ` +
+      'scheduled action that starts in the past. Remove the event, or give it a future date.');
+  }
   // One-time actions (StartTime, no recurrence): the L2 ScheduledAction always recurs.
   new autoscaling.CfnScheduledAction(tier, `Prepare-${name}`, {
     autoScalingGroupName: tier.autoScalingGroup.autoScalingGroupName,

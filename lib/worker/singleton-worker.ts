@@ -2,7 +2,7 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { checkInteger, invalid } from '../common/validation';
+import { checkInteger, checkOptions, invalid } from '../common/validation';
 import { bootFile } from '../fleet/boot-script';
 import { BootPhase } from '../fleet/boot-step';
 import { resolveCapacity } from '../fleet/capacity';
@@ -84,14 +84,15 @@ export class SingletonWorker extends TierBase {
 
   constructor(scope: Construct, id: string, props: SingletonWorkerProps) {
     super(scope, id);
+    checkOptions(this, 'props', props, { vpc: 'object!', source: 'object!', healthCommand: 'string!', healthCheck: 'object', capacity: 'object', alarms: 'object', vpcSubnets: 'object', environment: 'object', instanceType: 'object', fallbackInstanceTypes: 'array', deployment: 'object', notificationsTopic: 'object', encryptionKey: 'object', rootVolumeSize: 'object', rootDeviceName: 'string', containerHost: 'boolean', logRetention: 'number', expectedBootTime: 'object', expectedWarmStartTime: 'object' });
     const capacity = resolveCapacity(this, props.capacity, { min: 1, max: 1 });
     for (const [key, value] of Object.entries(capacity)) {
       if (value !== undefined && !Token.isUnresolved(value) && value !== 1) {
-        invalid(this, `capacity.${key}`, value, 'A SingletonWorker runs exactly one instance: remove capacity, or use a StatelessWebTier for a fleet.');
+        invalid(this, 'CWT301', `capacity.${key}`, value, 'A SingletonWorker runs exactly one instance: remove capacity, or use a StatelessWebTier for a fleet.');
       }
     }
     if (!Token.isUnresolved(props.healthCommand) && props.healthCommand.trim() === '') {
-      invalid(this, 'healthCommand', props.healthCommand, "Give a command that exits 0 while the worker is healthy, for example 'curl -fsS localhost:9000/health'.");
+      invalid(this, 'CWT302', 'healthCommand', props.healthCommand, "Give a command that exits 0 while the worker is healthy, for example 'curl -fsS localhost:9000/health'.");
     }
     const health = {
       interval: props.healthCheck?.interval ?? Duration.seconds(30),
@@ -99,12 +100,12 @@ export class SingletonWorker extends TierBase {
       failureThreshold: props.healthCheck?.failureThreshold ?? 3,
       gracePeriod: props.healthCheck?.gracePeriod ?? Duration.minutes(5),
     };
-    checkInteger(this, 'healthCheck.interval (seconds)', health.interval.toSeconds(), 10, 3600);
-    checkInteger(this, 'healthCheck.timeout (seconds)', health.timeout.toSeconds(), 1, 3600);
-    checkInteger(this, 'healthCheck.failureThreshold', health.failureThreshold, 1, 100);
-    checkInteger(this, 'healthCheck.gracePeriod (seconds)', health.gracePeriod.toSeconds(), 0, 7200);
+    checkInteger(this, 'CWT303', 'healthCheck.interval (seconds)', health.interval.toSeconds(), 10, 3600);
+    checkInteger(this, 'CWT304', 'healthCheck.timeout (seconds)', health.timeout.toSeconds(), 1, 3600);
+    checkInteger(this, 'CWT305', 'healthCheck.failureThreshold', health.failureThreshold, 1, 100);
+    checkInteger(this, 'CWT306', 'healthCheck.gracePeriod (seconds)', health.gracePeriod.toSeconds(), 0, 7200);
     if (health.timeout.toSeconds() >= health.interval.toSeconds()) {
-      invalid(this, 'healthCheck.timeout', health.timeout.toHumanString(), `It must be shorter than healthCheck.interval (${health.interval.toHumanString()}).`);
+      invalid(this, 'CWT307', 'healthCheck.timeout', health.timeout.toHumanString(), `It must be shorter than healthCheck.interval (${health.interval.toHumanString()}).`);
     }
 
     const fleet = this._initFleet(new Fleet(this, 'Fleet', {

@@ -27,6 +27,34 @@ complete() {
     --lifecycle-hook-name "$CWT_LIFECYCLE_HOOK" --instance-id "$INSTANCE_ID" --lifecycle-action-result "$1"
   echo "$(date -u +%FT%TZ) lifecycle action completed: $1"
 }
+# During a rolling update CloudFormation waits for a signal from every instance that enters service,
+# and an instance leaving the pool is one of them. Outside a create or an update CloudFormation
+# answers that the resource "cannot be signaled": harmless, not retried.
+signal() {
+  local status=$1 out attempt
+  [ -n "${CWT_SIGNAL_RESOURCE:-}" ] || return 0
+  for attempt in 1 2 3 4 5 6 7 8; do
+    if out=$(aws cloudformation signal-resource --region "$CWT_REGION" --stack-name "$CWT_STACK" \
+      --logical-resource-id "$CWT_SIGNAL_RESOURCE" --unique-id "$INSTANCE_ID" --status "$status" 2>&1); then
+      echo "$(date -u +%FT%TZ) signal $status sent: $2"
+      return 0
+    fi
+    if grep -qE 'can ?not be signaled' <<< "$out"; then
+      echo "$(date -u +%FT%TZ) signal $status: not needed, no deployment in progress"
+      return 0
+    fi
+    sleep $((attempt * ${CWT_RETRY_SECONDS:-2}))
+  done
+  echo "$(date -u +%FT%TZ) signal $status could not be sent: $out"
+}
+# A failed resume: FAILURE (a deployment that drew this instance rolls back) and ABANDON.
+give_up() {
+  echo "$(date -u +%FT%TZ) $1: abandoning"
+  rm -f "$etc/warm-pool-prepared"
+  signal FAILURE "$1"
+  complete ABANDON
+  exit 1
+}
 echo "$(date -u +%FT%TZ) in the warm pool: waiting for Auto Scaling to take the instance out"
 until [ "$(imds autoscaling/target-lifecycle-state)" = InService ]; do sleep "${CWT_POLL_SECONDS:-5}"; done
 echo "$(date -u +%FT%TZ) leaving the warm pool"
@@ -45,23 +73,30 @@ while read -r name phase; do
     fetch-code|build)
       echo "$(date -u +%FT%TZ) running step $name ($phase) again"
       if ! eval "env $(cat "$CWT_HOME/steps/$name.env") bash -euo pipefail $CWT_HOME/steps/$name.sh"; then
-        echo "$(date -u +%FT%TZ) step $name failed: abandoning"
-        rm -f "$etc/warm-pool-prepared"
-        complete ABANDON
-        exit 1
+        give_up "step $name failed"
       fi ;;
   esac
 done < "$CWT_HOME/steps/order"
 systemctl is-enabled --quiet webapp.service 2>/dev/null && systemctl restart webapp.service
-deadline=$(( $(date +%s) + ${CWT_READY_TIMEOUT_SECONDS:-840} ))
+deadline=$(( $(date +%s) + ${CWT_READY_TIMEOUT_SECONDS:-600} ))
 until curl -fsS -o /dev/null --max-time 5 "$HEALTH_URL"; do
-  if [ "$(date +%s)" -ge "$deadline" ]; then
-    echo "$(date -u +%FT%TZ) the app did not answer $HEALTH_URL: abandoning"
-    rm -f "$etc/warm-pool-prepared"
-    complete ABANDON
-    exit 1
-  fi
+  [ "$(date +%s)" -lt "$deadline" ] || give_up "the app did not answer $HEALTH_URL"
   sleep "${CWT_POLL_SECONDS:-5}"
 done
 rm -f "$etc/warm-pool-prepared"
 complete CONTINUE
+# In service: the load balancer registers it; SUCCESS once it counts the instance healthy.
+if [ -n "${CWT_TARGET_GROUP_ARN:-}" ]; then
+  until [ "$(aws elbv2 describe-target-health --region "$CWT_REGION" --target-group-arn "$CWT_TARGET_GROUP_ARN" --targets "Id=$INSTANCE_ID" \
+    --query 'TargetHealthDescriptions[0].TargetHealth.State' --output text 2>/dev/null)" = healthy ]; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "$(date -u +%FT%TZ) not healthy in the target group by the readiness deadline"
+      signal FAILURE "the load balancer did not count the instance healthy"
+      exit 1
+    fi
+    sleep "${CWT_POLL_SECONDS:-5}"
+  done
+  echo "$(date -u +%FT%TZ) healthy in the target group"
+fi
+signal SUCCESS "left the warm pool and the app is ready"
+"$CWT_HOME/bin/warm-recycle" || true

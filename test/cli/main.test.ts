@@ -53,6 +53,13 @@ describe('cdk-web-tiers', () => {
     expect(io.stderr).toContain('Usage: cdk-web-tiers echo WORD...');
   });
 
+  test('a TierValidationError is reported with its code and what the code means', async () => {
+    const io = capture();
+    expect(await runCli(['loadtest', '--url', 'ftp://example.com', '--baseline-rps', '20'], io)).toBe(1);
+    expect(io.stderr).toMatch(/^cdk-web-tiers loadtest: \[CWT910\] cdk-web-tiers: invalid url \("ftp:\/\/example\.com"\)\. Give an http:\/\/ or https:\/\/ URL/);
+    expect(io.stderr).toContain('\n  CWT910: LoadTestScript.k6: url is not an http:// or https:// URL');
+  });
+
   test('the real command list has validate and spike', () => {
     expect(mainUsage()).toMatch(/^ {2}validate {2}/m);
     expect(mainUsage()).toMatch(/^ {2}spike {5}simulate a demand spike/m);

@@ -52,6 +52,8 @@ beforeAll(async () => {
   tier = stack.tiers.Web;
   groupName = stack.context.refs![tier.groupId];
   firstCommit = lab.headCommit(APP_REPOSITORIES.Buycycle);
+  // The stack exists: no create or update is in progress, so CloudFormation refuses signals.
+  lab.setSignalable(false);
   lab.setTargets({
     targetGroups: { [tier.targetGroup!.arn]: tier.targetGroup! },
     groupLaunchTemplates: { [groupName]: { version: '1', mixed: tier.mixedInstances } },
@@ -74,10 +76,12 @@ afterAll(async () => {
 }, 120_000);
 
 describe('Buycycle web tier, booted from the template into its warm pool', () => {
-  test('the template is Buycycle\'s: a warm pool, Spot above the baseline, the resume and drain steps in the user data', () => {
+  test('the template is Buycycle\'s: a warm pool on the On-Demand group, a Spot burst group, the resume and drain steps in the user data', () => {
     const group = stack.template.Resources[tier.groupId].Properties;
     expect(tier.mixedInstances).toBe(true);
-    expect(group.MixedInstancesPolicy.InstancesDistribution.OnDemandBaseCapacity).toBe(2);
+    expect(group.MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity).toBe(100);
+    const burst = Object.values<any>(stack.template.Resources).filter(r => r.Metadata?.['cdk-web-tiers:spotBurstOf'] === tier.groupId);
+    expect(burst.map(b => b.Properties.MixedInstancesPolicy.InstancesDistribution.OnDemandPercentageAboveBaseCapacity)).toEqual([0]);
     const pools = Object.values<any>(stack.template.Resources).filter(r => r.Type === 'AWS::AutoScaling::WarmPool');
     expect(pools).toHaveLength(1);
     expect(pools[0].Properties.PoolState).toBe('Stopped');
@@ -100,6 +104,8 @@ describe('Buycycle web tier, booted from the template into its warm pool', () =>
       expect(signalsOf(lab, instance)).toEqual([]);
       expect(callsOf(instance, 'DescribeTargetHealth')).toEqual([]);
       expect(instance.run('systemctl is-enabled cdk-web-tiers-warm-resume.service').trim()).toBe('enabled');
+      // The pool's recycler runs on a timer (it acts only while the instance is in service).
+      expect(instance.run('systemctl is-enabled cdk-web-tiers-warm-recycle.timer').trim()).toBe('enabled');
       expect(instance.run('systemctl is-active cdk-web-tiers-warm-resume.service').trim()).toBe('active');
       expect(instance.read('/var/log/cdk-web-tiers/warm-pool.log')).toContain('in the warm pool: waiting for Auto Scaling to take the instance out');
       expect(instance.read('/var/log/cdk-web-tiers/warm-pool.log')).not.toContain('leaving the warm pool');
@@ -116,6 +122,8 @@ describe('Buycycle web tier, booted from the template into its warm pool', () =>
     await leaveWarmPool(fresh);
     const done = await waitFor('the lifecycle action of leaving the pool', 240_000, () => completions(fresh).find(c => c.time > leftAt))
       .catch(e => { throw new Error(`${e.message}\n${fresh.read('/var/log/cdk-web-tiers/warm-pool.log')}\n${bootSummary(lab, fresh)}`); });
+    // The proxy records the call before the CLI returns and the service logs it.
+    await waitFor('the resume service to log the completion', 30_000, () => fresh.read('/var/log/cdk-web-tiers/warm-pool.log').includes('lifecycle action completed'));
     const log = fresh.read('/var/log/cdk-web-tiers/warm-pool.log');
     expect({ result: done.params.LifecycleActionResult, state: done.state, log }).toEqual({ result: 'CONTINUE', state: 'Pending:Wait', log });
     expect(done.params.AutoScalingGroupName).toBe(groupName);
@@ -131,8 +139,12 @@ describe('Buycycle web tier, booted from the template into its warm pool', () =>
     expect(starts[1]).toBeLessThan(done.time);
     expect(fresh.run('ls /var/app/releases').trim().split('\n')).toHaveLength(2);
     expect(fresh.exec('test -f /etc/cdk-web-tiers/warm-pool-prepared').code).not.toBe(0);
-    // Leaving the pool is not a CloudFormation launch: still no signal.
-    expect(signalsOf(lab, fresh)).toEqual([]);
+    // Leaving the pool, it signals SUCCESS once the target group counts it healthy (during a rolling
+    // update CloudFormation counts it); with no update in progress CloudFormation refuses it, harmlessly.
+    await waitFor('the signal after leaving the pool', 90_000, () => signalsOf(lab, fresh).length > 0);
+    expect(signalsOf(lab, fresh).map(c => [c.params.Status, c.fault?.code])).toEqual([['SUCCESS', 'ValidationError']]);
+    await waitFor('the resume service to end', 30_000, () => fresh.exec('systemctl is-active cdk-web-tiers-warm-resume.service').stdout.trim() !== 'active');
+    expect(fresh.read('/var/log/cdk-web-tiers/warm-pool.log')).toMatch(/healthy in the target group\n.*signal SUCCESS: not needed, no deployment in progress/);
   }, 300_000);
 
   test('leaving the pool after a deployment (newer launch template version): ABANDON, no fetch, no build, no app restart', async () => {

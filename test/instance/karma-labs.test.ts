@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Instance, Lab, LAB_DIR, waitFor } from './lab/lab';
 import { expectBootSucceeded, expectStepFailed, signalsOf } from './lab/assertions';
+import { expectDeclaredBootCovers } from './lab/declared-boot';
 import { LabStack, prepareStack, showValue } from './lab/stacks';
 
 const BOOT_TIMEOUT = 240_000;
@@ -14,6 +15,7 @@ const APP_PORT: Record<TierName, number> = { Web: 8080, Api: 8080, Brain: 9000 }
 
 let lab: Lab;
 let stack: LabStack;
+const launchedAt: Record<string, number> = {};
 const instances = {} as Record<TierName, Instance>;
 const broken = {} as Record<TierName, Instance>;
 
@@ -42,6 +44,7 @@ beforeAll(async () => {
     const tier = stack.tiers[name];
     if (tier.targetGroup) lab.setTargets({ targetGroups: { [tier.targetGroup.arn]: tier.targetGroup } });
     const groupName = stack.context.refs![tier.groupId];
+    launchedAt[name] = Date.now();
     instances[name] = await lab.launch({ name: name.toLowerCase(), userData: tier.userData, groupName, ...bakedImage(name) });
     const image = bakedImage(name);
     broken[name] = await lab.launch({
@@ -57,6 +60,10 @@ afterAll(async () => {
 }, 120_000);
 
 describe.each(TIERS)('Karma Labs %s tier, booted from the template', name => {
+  test('the boot time the group declares (a baked image) covers the measured boot', () => {
+    expectDeclaredBootCovers(stack, stack.tiers[name].groupId, instances[name], launchedAt[name]);
+  });
+
   const booted = () => {
     expectBootSucceeded(lab, instances[name], 'KarmaLabs', stack.tiers[name].groupId);
     return instances[name];

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Instance, Lab, waitFor } from './lab/lab';
 import { bootSummary, expectBootSucceeded, expectStepFailed, lifecycleOrder, signalsOf } from './lab/assertions';
+import { expectDeclaredBootCovers } from './lab/declared-boot';
 import { DATABASE_EXPECTED, KWIZLY_ENV_EXPECTED, LabStack, prepareStack, showValue, Tier } from './lab/stacks';
 
 const BOOT_TIMEOUT = 300_000;
@@ -14,6 +15,7 @@ let web1: Instance;
 let web2: Instance;
 let broken: Instance;
 let bothBootedAt = 0;
+let launchedAt = 0;
 
 /** Tests that read a running instance first check that its boot succeeded (else its log is the answer). */
 function booted(...instances: Instance[]): void {
@@ -26,6 +28,7 @@ beforeAll(async () => {
   tier = stack.tiers.Web;
   const groupName = stack.context.refs![tier.groupId];
   lab.setTargets({ targetGroups: { [tier.targetGroup!.arn]: tier.targetGroup! } });
+  launchedAt = Date.now();
   web1 = await lab.launch({ name: 'web1', userData: tier.userData, groupName });
   web2 = await lab.launch({ name: 'web2', userData: tier.userData, groupName });
   // web2's first signal call fails as a whole: throttled on each of the AWS CLI's own 3 attempts.
@@ -44,6 +47,10 @@ afterAll(async () => {
 }, 120_000);
 
 describe('Kwizly web tier, booted from the template', () => {
+  test('the boot time the group declares (packages, clone and build at boot) covers the measured boot', () => {
+    expectDeclaredBootCovers(stack, tier.groupId, web1, launchedAt);
+  });
+
   test('the boot signals SUCCESS for the tier\'s group', () => {
     expectBootSucceeded(lab, web1, 'Kwizly', tier.groupId);
   });

@@ -6,8 +6,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Aspects, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as nag from 'cdk-nag';
-import { TierNotifications } from '../../lib';
-import { logicalIdOf, newStack, resourcesOfType } from '../helpers';
+import { StatelessWebTier, TierNetwork, TierNotifications } from '../../lib';
+import { logicalIdOf, newStack, resourcesOfType, testCertificate, testSource } from '../helpers';
 
 const metric = new cloudwatch.Metric({ namespace: 'Test', metricName: 'Errors', period: Duration.minutes(1) });
 
@@ -137,5 +137,33 @@ describe('TierNotifications under the compliance packs', () => {
       const findings = report.violations.flatMap((v: any) => v.violatingResources.map((r: any) => `${v.ruleName} on ${r.constructPath}`));
       expect(findings).toEqual([]);
     }
+  });
+});
+
+describe('TierNotifications with the library\'s own composite alarms', () => {
+  test('routeAllAlarms leaves the windows of an SLO burn-rate alert without an action: only their composite notifies', () => {
+    const stack = newStack();
+    const n = new TierNotifications(stack, 'Alerts', { routeAllAlarms: true });
+    const vpc = new TierNetwork(stack, 'Net').vpc;
+    new StatelessWebTier(stack, 'Web', { vpc, source: testSource(), certificate: testCertificate(stack), slo: { availability: 99.9 } });
+    const alarms = resourcesOfType(Template.fromStack(stack), 'AWS::CloudWatch::Alarm');
+    const windows = alarms.filter(([id]) => /^WebSlo.*(Long|Short)/.test(id));
+    expect(windows.length).toBeGreaterThan(0);
+    for (const [, alarm] of windows) expect(alarm.Properties?.AlarmActions).toBeUndefined();
+    const composites = resourcesOfType(Template.fromStack(stack), 'AWS::CloudWatch::CompositeAlarm');
+    expect(composites.length).toBeGreaterThan(0);
+    for (const [, composite] of composites) expect(composite.Properties?.AlarmActions).toEqual([{ Ref: logicalIdOf(n.topic) }]);
+    expect(stack.node.validate()).toEqual([]);
+  });
+
+  test('a construct of yours at the library\'s ids gets the library\'s error, not a duplicate-id error', () => {
+    const stack = newStack();
+    new cloudwatch.Dashboard(stack, 'Dashboard');
+    new cloudwatch.Alarm(stack, 'Notifications', { metric, threshold: 1, evaluationPeriods: 1 });
+    expect(() => TierNotifications.of(stack)).toThrow(/Test\/Notifications: invalid id \("Notifications"\)\. The library creates the stack's TierNotifications/);
+    const other = newStack('Other');
+    new cloudwatch.Dashboard(other, 'Dashboard');
+    expect(() => new StatelessWebTier(other, 'Web', { vpc: new TierNetwork(other, 'Net').vpc, source: testSource(), certificate: testCertificate(other) }))
+      .toThrow(/Other\/Dashboard: invalid id \("Dashboard"\)\. The stack's cdk-web-tiers dashboard/);
   });
 });

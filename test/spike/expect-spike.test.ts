@@ -20,10 +20,47 @@ describe('tier.expectSpike', () => {
       message = (e as Error).message;
     }
     expect(message).toContain('Test/Web: the spike simulator says this tier does not absorb a TV ad 15x within 3 minutes');
-    expect(message).toContain('(100 requests/s per instance, 120 s boot, baseline 100 requests/s)');
+    // The boot the tier declares in its group's metadata (an image: no build at boot), the absolute default baseline.
+    expect(message).toContain('(100 requests/s per instance, 96 s boot, baseline 100 requests/s)');
     expect(message).toMatch(/capacity covers demand (never|after [\d.]+ minutes), [\d.]+ % of requests over capacity in the first 30 minutes, peak \d+ instances/);
-    expect(message).toContain('raise capacity.max to at least 15');
+    expect(message).toMatch(/raise capacity.max from 10 to at least \d+/);
     expect(message).toContain('have capacity ready');
+  });
+
+  function synthError(_web: StatelessWebTier, stack: ReturnType<typeof newStack>): string {
+    try {
+      Template.fromStack(stack);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return '';
+  }
+
+  test('the Fix never asks to raise capacity.max to less than it is (a tier with max 60 was told to raise it to 15)', () => {
+    const { stack, web } = tier({ min: 2, max: 60 });
+    web.expectSpike({ factor: 15, absorbWithin: Duration.minutes(3) });
+    const message = synthError(web, stack);
+    expect(message).toContain('does not absorb a TV ad 15x within 3 minutes');
+    expect(message).not.toMatch(/raise capacity.max to at least 15\b/);
+    const raise = /raise capacity.max from (\d+) to at least (\d+)/.exec(message);
+    if (raise) expect(Number(raise[2])).toBeGreaterThan(Number(raise[1]));
+    else expect(message).toContain('capacity.max (60) already covers the 15 instances the peak needs');
+    // Ready capacity is counted: 15 at the peak, 13 more than the 2 it starts with.
+    expect(message).toContain('have capacity ready: 15 instances at the peak, 13 more than the 2 the tier starts with');
+  });
+
+  test('the capacity.max the Fix names is one the simulator absorbs the spike with', () => {
+    const first = tier({ min: 2, max: 10 });
+    first.web.expectSpike({ factor: 15, absorbWithin: Duration.minutes(6) });
+    const message = synthError(first.web, first.stack);
+    const raise = /raise capacity.max from 10 to at least (\d+)/.exec(message);
+    expect(raise).not.toBeNull();
+    const fixed = tier({ min: 2, max: Number(raise![1]) });
+    fixed.web.expectSpike({ factor: 15, absorbWithin: Duration.minutes(6) });
+    expect(synthError(fixed.web, fixed.stack)).toBe('');
+    const short = tier({ min: 2, max: Number(raise![1]) - 1 });
+    short.web.expectSpike({ factor: 15, absorbWithin: Duration.minutes(6) });
+    expect(synthError(short.web, short.stack)).toContain('does not absorb');
   });
 
   test('passes when the simulator shows the spike absorbed in time', () => {

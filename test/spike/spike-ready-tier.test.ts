@@ -8,7 +8,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SpikeProfile, SpikeSimulation, StatelessWebTier, StatelessWebTierProps } from '../../lib';
-import { newStack, resourcesOfType, testCertificate, testSource, testVpc, userDataOf, scalingAlarms } from '../helpers';
+import { logicalIdOf, newStack, resourcesOfType, testCertificate, testSource, testVpc, userDataOf, scalingAlarms } from '../helpers';
 
 function tier(props: Partial<StatelessWebTierProps> = {}): { stack: Stack; web: StatelessWebTier } {
   const stack = newStack();
@@ -91,7 +91,41 @@ describe('warm pool', () => {
     template.hasResourceProperties('AWS::AutoScaling::WarmPool', { MinSize: 4, PoolState: 'Running' });
     expect(userDataOf(template, web)).toMatch(/run_step warm-pool prepare 'HEALTH_URL=http:\/\/127.0.0.1:8080\/'/);
     const statements = resourcesOfType(template, 'AWS::IAM::ManagedPolicy').flatMap(([, p]) => p.Properties!.PolicyDocument.Statement);
-    expect(statements).toContainEqual(expect.objectContaining({ Sid: 'CompareLaunchTemplateVersion', Action: 'autoscaling:DescribeAutoScalingGroups' }));
+    expect(statements).toContainEqual(expect.objectContaining({ Sid: 'CompareLaunchTemplateVersion', Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeWarmPool'] }));
+  });
+
+  // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutWarmPool.html, MaxGroupPreparedCapacity:
+  // "If a value for MaxGroupPreparedCapacity is not specified, Amazon EC2 Auto Scaling launches and
+  // maintains the difference between the group's maximum capacity and its desired capacity." Buycycle's
+  // pool held 38 (40 - 2), not the 10 its README said: the size is always written.
+  test('the pool\'s size is always explicit: MinSize and MaxGroupPreparedCapacity (default capacity.min + MinSize)', () => {
+    const sized = (warmPool: object, capacity = { min: 2, max: 40 }) => {
+      const { stack } = tier({ capacity, warmPool });
+      return resourcesOfType(Template.fromStack(stack), 'AWS::AutoScaling::WarmPool')[0][1].Properties;
+    };
+    expect(sized({ minSize: 10 })).toMatchObject({ MinSize: 10, MaxGroupPreparedCapacity: 12 });
+    expect(sized({})).toMatchObject({ MinSize: 2, MaxGroupPreparedCapacity: 4 });
+    expect(sized({ minSize: 3, maxPreparedCapacity: 8 })).toMatchObject({ MinSize: 3, MaxGroupPreparedCapacity: 8 });
+  });
+
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-autoscaling-warmpool.html:
+  // "CloudFormation replaces InService instances only. Instances in the warm pool are not replaced."
+  test('the instances may recycle their own fleet\'s stale pooled instances, and only those', () => {
+    const { stack, web } = tier({ warmPool: { minSize: 2 } });
+    const template = Template.fromStack(stack);
+    const statements = resourcesOfType(template, 'AWS::IAM::ManagedPolicy').flatMap(([, p]) => p.Properties!.PolicyDocument.Statement);
+    const recycle = statements.find((st: any) => st.Sid === 'RecycleStalePooledInstances');
+    expect(recycle).toMatchObject({ Action: 'ec2:TerminateInstances', Condition: { StringEquals: { 'ec2:ResourceTag/cdk-web-tiers:fleet': expect.any(String) } } });
+    const fleetTag = (template.toJSON().Resources[logicalIdOf(web.autoScalingGroup)].Properties.Tags as any[]).find(t => t.Key === 'cdk-web-tiers:fleet');
+    expect(fleetTag).toMatchObject({ PropagateAtLaunch: true, Value: recycle.Condition.StringEquals['ec2:ResourceTag/cdk-web-tiers:fleet'] });
+  });
+
+  // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/interruption-behavior.html: "You can specify
+  // that Amazon EC2 stops your Spot Instances when they are interrupted. The Spot Instance request type
+  // must be persistent." Auto Scaling makes one-time requests, and a warm pool stops its instances.
+  test('a warm pool on a group that launches Spot is refused at synth, with the reason and the fix', () => {
+    expect(() => tier({ instanceType: new ec2.InstanceType('m7i.large'), capacity: { min: 2, max: 40, baseline: 2 }, warmPool: { minSize: 10 } }))
+      .toThrow(/Test\/Web: invalid warmPool \("beside Spot above capacity.baseline \(2\)"\)\. A warm pool cannot hold Spot instances: .*persistent Spot request.*remove capacity.baseline and add the cheap burst as spotBurst/);
   });
 
   test('a pool larger than the group maximum is refused', () => {
@@ -117,6 +151,17 @@ describe('prepareFor', () => {
     expect(() => web.prepareFor('big', { at: new Date(), capacity: 50, duration: Duration.hours(1) })).toThrow(/invalid prepareFor\(big\).capacity \(50\). It is above capacity.max \(10\)/);
     web.prepareFor('once', { at: new Date('2027-01-01T00:00:00Z'), capacity: 5, duration: Duration.hours(1) });
     expect(() => web.prepareFor('once', { at: new Date('2027-01-02T00:00:00Z'), capacity: 5, duration: Duration.hours(1) })).toThrow(/unique name/);
+  });
+
+  // https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_PutScheduledUpdateGroupAction.html: StartTime
+  // "If you try to schedule your action in the past, Amazon EC2 Auto Scaling returns an error message."
+  test('an event whose capacity would be requested in the past fails at synth, not at deploy', () => {
+    const { web } = tier({ capacity: { min: 2, max: 10 } });
+    expect(() => web.prepareFor('last-year', { at: new Date('2025-11-28T20:00:00Z'), capacity: 5, duration: Duration.hours(1) }))
+      .toThrow(/Test\/Web: invalid prepareFor\(last-year\).at \("2025-11-28T20:00:00Z"\)\. Its capacity would be requested at 2025-11-28T19:45:00Z .*which has passed/);
+    // Starting within the lead time counts as passed too: the request time is what Auto Scaling checks.
+    expect(() => web.prepareFor('soon', { at: new Date(Date.now() + 5 * 60_000), capacity: 5, duration: Duration.hours(1) })).toThrow(/which has passed/);
+    expect(() => web.prepareFor('later', { at: new Date(Date.now() + 60 * 60_000), capacity: 5, duration: Duration.hours(1) })).not.toThrow();
   });
 });
 
@@ -148,5 +193,5 @@ test('expectSpike warns when capacity.max is below what the declared spike needs
   // The warning comes at the call; the simulator's verdict at synth.
   const warnings = web.node.metadata.filter(m => m.type === 'aws:cdk:warning').map(m => String(m.data));
   expect(warnings.join('\n')).toMatch(/capacity.max \(10\) is below the 15 instances that a 15x spike needs .*\[ack: cdk-web-tiers:spikeAboveMaxCapacity\]/);
-  expect(() => Template.fromStack(stack)).toThrow(/raise capacity.max to at least 15/);
+  expect(() => Template.fromStack(stack)).toThrow(/raise capacity.max from 10 to at least 15 \(with 15 the simulator absorbs the spike within 30 minutes/);
 });

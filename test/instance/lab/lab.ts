@@ -532,6 +532,26 @@ with open(path + '.lock', 'a') as lock:
 PY`);
   }
 
+  /** The instances in a group's warm pool, as DescribeWarmPool answers them (rolling-update.ts keeps it). */
+  public setWarmPool(groupName: string, instanceIds: string[]): void {
+    const file = path.join(this.awsDir, 'warmpool.json');
+    let current: Record<string, string[]> = {};
+    try {
+      current = JSON.parse(fs.readFileSync(file, 'utf-8'));
+    } catch { /* none yet */ }
+    current[groupName] = instanceIds;
+    fs.writeFileSync(`${file}.new`, JSON.stringify(current));
+    fs.renameSync(`${file}.new`, file);
+  }
+
+  /**
+   * Whether CloudFormation is creating or updating the stack (SignalResource is accepted) or not
+   * (it answers that the resource "cannot be signaled"). Default: signalable.
+   */
+  public setSignalable(signalable: boolean): void {
+    fs.writeFileSync(path.join(this.awsDir, 'stack.json'), JSON.stringify({ signalable }));
+  }
+
   /** An instance's Auto Scaling lifecycle state as the proxy sees it. */
   public lifecycleState(instanceId: string): string {
     try {

@@ -152,8 +152,9 @@ export function prepareStack(lab: Lab, stackName: string, options: { envSecret?:
 
   const tiers: Record<string, Tier> = {};
   for (const lt of launchTemplates(template)) {
+    // The tier's own group: a Spot burst group (spotBurst) launches from the same template.
     const groupId = Object.keys(resources).find(id => resources[id].Type === 'AWS::AutoScaling::AutoScalingGroup' &&
-      JSON.stringify(resources[id].Properties).includes(`"${lt}"`));
+      JSON.stringify(resources[id].Properties).includes(`"${lt}"`) && !resources[id].Metadata?.['cdk-web-tiers:spotBurstOf']);
     if (!groupId) throw new Error(`lab: no Auto Scaling group uses ${lt}`);
     const group = resources[groupId].Properties;
     const tgArn = group.TargetGroupARNs?.[0]?.Ref;

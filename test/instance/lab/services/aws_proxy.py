@@ -22,6 +22,13 @@ STATE_DIR/lifecycle.json {"i-...": "Pending:Wait"}: each instance's lifecycle st
                         InService) and Warmed:Pending:Wait (launched into a warm pool; CONTINUE:
                         Warmed:Stopped); ABANDON: Terminating. The recorded call carries the state it
                         completed ("state"). DeregisterTargets is recorded and answered.
+STATE_DIR/warmpool.json {"group name": ["i-...", ...]}: the instances in each group's warm pool
+                        (DescribeWarmPool answers them with their lifecycle state and launch template
+                        version), written by the lab's Auto Scaling (rolling-update.ts)
+STATE_DIR/stack.json    {"signalable": false}: CloudFormation is neither creating nor updating the
+                        stack, so SignalResource answers that the resource "cannot be signaled", as
+                        CloudFormation does (default: signalable)
+TerminateInstances (EC2) is recorded and answered; the lab's Auto Scaling acts on it.
 """
 import http.client
 import http.server
@@ -44,10 +51,12 @@ NS = {
     'cloudformation': 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
     'autoscaling': 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
     'elasticloadbalancing': 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/',
+    'ec2': 'http://ec2.amazonaws.com/doc/2016-11-15/',
 }
 # Actions this proxy answers itself (moto has no SignalResource; the others must be observable).
 OWN = {'SignalResource', 'CompleteLifecycleAction', 'RecordLifecycleActionHeartbeat', 'SetInstanceHealth',
-       'DescribeTargetHealth', 'DescribeAutoScalingInstances', 'DescribeAutoScalingGroups', 'DeregisterTargets'}
+       'DescribeTargetHealth', 'DescribeAutoScalingInstances', 'DescribeAutoScalingGroups', 'DeregisterTargets',
+       'DescribeWarmPool', 'TerminateInstances'}
 
 
 def read_json(name, default):
@@ -235,6 +244,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 record(entry)
                 return self.error(service, {'code': 'ValidationError', 'message': f'No active Lifecycle Action found with instance ID {instance}'})
             result = '<CompleteLifecycleActionResult/>'
+        elif action == 'SignalResource':
+            if not read_json('stack.json', {}).get('signalable', True):
+                fault = {'code': 'ValidationError', 'message': f"Stack {params.get('StackName')} is in UPDATE_COMPLETE state and cannot be signaled"}
+                entry['fault'] = fault
+                record(entry)
+                return self.error(service, fault)
+        elif action == 'DescribeWarmPool':
+            name = params.get('AutoScalingGroupName')
+            versions = read_json('targets.json', {}).get('launchTemplateVersions', {})
+            members = ''.join(
+                f'<member><InstanceId>{i}</InstanceId><AvailabilityZone>us-east-1a</AvailabilityZone><LifecycleState>{lifecycle(i)}</LifecycleState>'
+                f'<HealthStatus>Healthy</HealthStatus><LaunchTemplate><LaunchTemplateId>lt-0123456789abcdef0</LaunchTemplateId>'
+                f'<LaunchTemplateName>lab</LaunchTemplateName><Version>{versions.get(i, "1")}</Version></LaunchTemplate><InstanceType>m7i.large</InstanceType></member>'
+                for i in read_json('warmpool.json', {}).get(name, []))
+            result = (f'<DescribeWarmPoolResult><WarmPoolConfiguration><PoolState>Stopped</PoolState><Status>Active</Status></WarmPoolConfiguration>'
+                      f'<Instances>{members}</Instances></DescribeWarmPoolResult>')
+        elif action == 'TerminateInstances':
+            ids = [v for k, v in sorted(params.items()) if re.match(r'InstanceId\.\d+$', k)]
+            items = ''.join(f'<item><instanceId>{i}</instanceId><currentState><code>32</code><name>shutting-down</name></currentState>'
+                            f'<previousState><code>80</code><name>stopped</name></previousState></item>' for i in ids)
+            record(entry)
+            payload = (f'<TerminateInstancesResponse xmlns="{ns}"><requestId>{uuid.uuid4()}</requestId>'
+                       f'<instancesSet>{items}</instancesSet></TerminateInstancesResponse>').encode()
+            return self.reply(200, payload, 'text/xml')
         elif action == 'DeregisterTargets':
             result = '<DeregisterTargetsResult/>'
         elif action == 'RecordLifecycleActionHeartbeat':

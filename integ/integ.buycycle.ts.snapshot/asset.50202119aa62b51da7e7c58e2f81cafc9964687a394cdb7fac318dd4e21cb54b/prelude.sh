@@ -9,7 +9,7 @@ umask 022
 # The readiness deadline counts from the start of the boot, so that a long build still leaves time
 # to signal FAILURE (and say why) before CloudFormation gives up on the instance.
 CWT_BOOT_STARTED=$(date +%s)
-CWT_READY_DEADLINE=$(( CWT_BOOT_STARTED + ${CWT_READY_TIMEOUT_SECONDS:-840} ))
+CWT_READY_DEADLINE=$(( CWT_BOOT_STARTED + ${CWT_READY_TIMEOUT_SECONDS:-600} ))
 export CWT_BOOT_STARTED CWT_READY_DEADLINE
 # The defaults are the instance paths; tests point them at a scratch folder.
 : "${CWT_HOME:=/opt/cdk-web-tiers}" "${CWT_LOG_DIR:=/var/log/cdk-web-tiers}" "${CWT_ETC:=/etc/cdk-web-tiers}"
@@ -18,6 +18,13 @@ CWT_BOOT_DIR="$CWT_HOME/boot"
 mkdir -p "$CWT_HOME/steps" "$CWT_HOME/bin" "$CWT_LOG_DIR" "$CWT_ETC"
 chmod 0755 "$CWT_LOG_DIR"
 exec > >(tee -a "$CWT_LOG_DIR/boot.log") 2>&1
+# Auto Scaling may stop an instance prepared for the warm pool as soon as it has CONTINUE, before
+# this script has ended; should the user data run again at the next start, the resume service
+# (warm-resume.sh) readies the instance, not a second boot.
+if [ -f "$CWT_ETC/warm-pool-prepared" ]; then
+  echo "[cdk-web-tiers] prepared for the warm pool already: the resume service readies this instance"
+  exit 0
+fi
 
 imds() {
   local token
@@ -26,6 +33,12 @@ imds() {
 }
 
 INSTANCE_ID=$(imds instance-id || echo unknown)
+# A tier's Spot burst group launches from the same user data: its instances signal their own group,
+# which its tag CWT_SIGNAL_RESOURCE_TAG names (lib/fleet/spot-burst.ts); the primary group's have none.
+if [ -n "${CWT_SIGNAL_RESOURCE_TAG:-}" ] && own=$(aws ec2 describe-tags --region "$CWT_REGION" --filters "Name=resource-id,Values=$INSTANCE_ID" \
+  "Name=key,Values=$CWT_SIGNAL_RESOURCE_TAG" --query 'Tags[0].Value' --output text 2>/dev/null) && [ -n "$own" ] && [ "$own" != None ]; then
+  CWT_SIGNAL_RESOURCE=$own
+fi
 export INSTANCE_ID CWT_HOME CWT_LOG_DIR CWT_ETC CWT_BOOT_DIR AWS_DEFAULT_REGION="$CWT_REGION" AWS_REGION="$CWT_REGION"
 # Later steps and services read the same values from here (a service that runs steps again, such
 # as the warm pool's resume, gets the boot's whole environment).

@@ -56,9 +56,10 @@ in_warm_pool() {
 boot_succeeded() {
   if in_warm_pool; then
     # Into the pool: no target group, no signal (CloudFormation counts instances in service).
-    # The resume service readies the app again when Auto Scaling takes the instance out.
-    complete_lifecycle CONTINUE || boot_failed "could not complete the lifecycle action into the warm pool"
-    touch "$CWT_ETC/warm-pool-prepared"
+    # The resume service readies the app again when Auto Scaling takes the instance out. The
+    # marker is on disk before CONTINUE: Auto Scaling may stop the instance as soon as it has it.
+    touch "$CWT_ETC/warm-pool-prepared" && sync
+    complete_lifecycle CONTINUE || { rm -f "$CWT_ETC/warm-pool-prepared"; boot_failed "could not complete the lifecycle action into the warm pool"; }
     systemctl start --no-block cdk-web-tiers-warm-resume.service || true
     echo "[cdk-web-tiers] prepared for the warm pool $(date -u +%FT%TZ): no signal until the instance leaves the pool"
     return 0
@@ -69,4 +70,6 @@ boot_succeeded() {
   fi
   echo "[cdk-web-tiers] boot finished $(date -u +%FT%TZ)"
   cfn_signal SUCCESS "boot finished and the app is ready"
+  # A tier with a warm pool: pooled instances of an older launch template go (runtime/boot/warm-recycle.sh).
+  if [ -x "$CWT_HOME/bin/warm-recycle" ]; then "$CWT_HOME/bin/warm-recycle" || true; fi
 }
