@@ -33,7 +33,7 @@ stop() {
   fi
   # Containers the kubelets left (their shims) and their mounts.
   if [ -d "$run" ]; then
-    for p in $(pgrep -f "containerd-shim-runc-v2 -namespace k8s.io -address $run/" || true); do kill -9 "$p" 2>/dev/null || true; done
+    for p in $(pgrep -f "containerd-shim-runc-v2 -namespace k8s.io -id [0-9a-f]* -address $run/" || true); do kill -9 "$p" 2>/dev/null || true; done
     { grep " $run/" /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   fi
   # The pods' cgroups (cgroupfs driver, under each v1 hierarchy's kubepods-lab-*).
