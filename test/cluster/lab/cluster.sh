@@ -31,12 +31,17 @@ stop() {
       pid=$(cat "$f"); kill -9 "$pid" 2>/dev/null || true; rm -f "$f"
     done
   fi
-  # Containers the kubelets left (their shims) and their mounts.
+  # Containers the kubelets left (their shims: they outlive containerd) and their mounts.
+  for p in $(pgrep -f "containerd-shim-runc-v2 -namespace k8s.io -id [0-9a-f]* -address $run/" || true); do kill -9 "$p" 2>/dev/null || true; done
   if [ -d "$run" ]; then
-    for p in $(pgrep -f "containerd-shim-runc-v2 -namespace k8s.io -id [0-9a-f]* -address $run/" || true); do kill -9 "$p" 2>/dev/null || true; done
     { grep " $run/" /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
   fi
-  # The pods' cgroups (cgroupfs driver, under each v1 hierarchy's kubepods-lab-*).
+  # The containers' processes (killing a shim does not kill its container), then the pods'
+  # cgroups (cgroupfs driver, under each v1 hierarchy's kubepods-lab-*).
+  for p in $(find /sys/fs/cgroup/pids/kubepods-lab-* -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u); do
+    kill -9 "$p" 2>/dev/null || true
+  done
+  sleep 1
   for d in /sys/fs/cgroup/*/kubepods-lab-*; do
     [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
