@@ -20,7 +20,7 @@ export { TierBase } from './fleet/tier-base';
 
 export { StatelessWebTier } from './web-tier/stateless-web-tier';
 export type {
-  PrepareForOptions, ScheduledCapacity, StatelessWebTierProps, WebTierHealthCheck, WebTierRouting, WebTierScaling, WebTierWarmPool,
+  PrepareForOptions, ScheduledCapacity, StatelessWebTierProps, WebTierHealthCheck, WebTierRouting, WebTierScaling, WebTierSpotBurst, WebTierWarmPool,
 } from './web-tier/web-tier-props';
 export { TierLoadBalancer } from './web-tier/tier-load-balancer';
 export type { TierLoadBalancerProps } from './web-tier/tier-load-balancer';

@@ -12,11 +12,6 @@ export type { ErrorCode } from './error-codes';
  * rollback to learn what was wrong.
  */
 export function invalid(scope: IConstruct, code: ErrorCode, prop: string, value: unknown, fix: string): never;
-/**
- * @deprecated the form without a code, kept only until lib/kubernetes and lib/spike are converted
- * (their errors carry an empty code meanwhile). Give the code as the second argument.
- */
-export function invalid(scope: IConstruct, prop: string, value: unknown, fix: string): never;
 export function invalid(scope: IConstruct, ...args: [ErrorCode, string, unknown, string] | [string, unknown, string]): never {
   const [code, prop, value, fix] = args.length === 4 ? args : ['', ...args];
   throw new TierValidationError(code, scope.node.path, prop as string, describe(value), fix);
@@ -37,8 +32,6 @@ export function warn(scope: IConstruct, id: string, message: string): void {
 
 /** Validates a number that must lie in [min, max]; tokens are skipped. */
 export function checkRange(scope: IConstruct, code: ErrorCode, prop: string, value: number | undefined, min: number, max: number, fix?: string): void;
-/** @deprecated the form without a code (lib/kubernetes and lib/spike until they are converted). */
-export function checkRange(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number, fix?: string): void;
 export function checkRange(scope: IConstruct, ...args: unknown[]): void {
   const [code, prop, value, min, max, fix] = (typeof args[1] === 'string' ? args : ['', ...args]) as [ErrorCode, string, number | undefined, number, number, string?];
   if (value === undefined || Token.isUnresolved(value)) return;
@@ -49,8 +42,6 @@ export function checkRange(scope: IConstruct, ...args: unknown[]): void {
 
 /** Validates a whole number in [min, max]; tokens are skipped. */
 export function checkInteger(scope: IConstruct, code: ErrorCode, prop: string, value: number | undefined, min: number, max: number): void;
-/** @deprecated the form without a code (lib/kubernetes and lib/spike until they are converted). */
-export function checkInteger(scope: IConstruct, prop: string, value: number | undefined, min: number, max: number): void;
 export function checkInteger(scope: IConstruct, ...args: unknown[]): void {
   const [code, prop, value, min, max] = (typeof args[1] === 'string' ? args : ['', ...args]) as [ErrorCode, string, number | undefined, number, number];
   if (value === undefined || Token.isUnresolved(value)) return;

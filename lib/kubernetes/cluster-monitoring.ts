@@ -1,6 +1,7 @@
 import * as aps from 'aws-cdk-lib/aws-aps';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as eks from 'aws-cdk-lib/aws-eks';
+import * as eksv2 from 'aws-cdk-lib/aws-eks-v2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -68,6 +69,8 @@ export class TierClusterMonitoring extends Construct {
   public readonly scraper: aps.CfnScraper;
   /** The alert rules. */
   public readonly rules: aps.CfnRuleGroupsNamespace;
+  /** The kube-state-metrics add-on (object state: restarts, unavailable replicas, HPA bounds). */
+  public readonly kubeStateMetrics: eksv2.Addon;
   /** The OpenTelemetry collector's manifest, unless traces is false. */
   public readonly collector?: Construct;
   /** The OpenTelemetry collector's IAM role (EKS Pod Identity), unless traces is false. */
@@ -128,15 +131,16 @@ export class TierClusterMonitoring extends Construct {
       },
       destination: { ampConfiguration: { workspaceArn: this.workspace.attrArn } },
       scrapeConfiguration: { configurationBlob: Fn.base64(SCRAPE_CONFIGURATION) },
+      // The workspace is encrypted with a customer managed key: the scraper writes through a role
+      // that may use the key (RoleConfiguration), as for a workspace in another account.
+      roleConfiguration: scraperRoles(this, this.workspace, key),
     });
-    // The collector reads the Kubernetes API as the user `aps-collector-user` (RBAC below).
-    new eks.CfnAccessEntry(this, 'ScraperAccess', {
-      clusterName: cluster.clusterName,
-      principalArn: this.scraper.attrRoleArn,
-      username: 'aps-collector-user',
-      type: 'STANDARD',
-    });
+    // No access entry here: Amazon Managed Service for Prometheus creates the scraper's own (user
+    // `aps-collector-user`, whose RBAC is below) and a second one would fail with 409 Conflict.
     cluster.addManifest(`${id}ScraperRbac`, ...scraperRbacManifests());
+
+    // kube-state-metrics (EKS community add-on): Deployment, pod and HPA state for the alerts below.
+    this.kubeStateMetrics = new eksv2.Addon(this, 'KubeStateMetrics', { cluster, addonName: 'kube-state-metrics' });
 
     this.rules = new aps.CfnRuleGroupsNamespace(this, 'Rules', {
       workspace: this.workspace.attrArn,
@@ -158,20 +162,34 @@ export class TierClusterMonitoring extends Construct {
       });
       acknowledgeFindings(policy, 'X-Ray trace and sampling actions have no resource-level permissions: AWS only accepts "*" for them.',
         'AwsSolutions-IAM5[Resource::*]');
-      new eks.CfnPodIdentityAssociation(this, 'CollectorIdentity', {
+      const identity = new eks.CfnPodIdentityAssociation(this, 'CollectorIdentity', {
         clusterName: cluster.clusterName,
         namespace: OBSERVABILITY_NAMESPACE,
         serviceAccount: 'otel-collector',
         roleArn: this.collectorRole.roleArn,
       });
-      this.collector = cluster.addManifest(`${id}OtelCollector`, ...otelCollectorManifests(Stack.of(this).region));
+      const collector = cluster.addManifest(`${id}OtelCollector`, ...otelCollectorManifests(Stack.of(this).region));
+      // Pod Identity associations are eventually consistent: the collector must start with its credentials.
+      collector.node.addDependency(identity);
+      this.collector = collector;
     }
   }
 }
 
-/** Alertmanager of the workspace: every alert to the SNS topic, grouped per alert and namespace. */
-function alertManagerDefinition(topicArn: string): string {
+/**
+ * Alertmanager of the workspace: every alert to the SNS topic, grouped per alert and namespace,
+ * as an Amazon Q Developer (Chatbot) custom notification: Chatbot ignores an SNS message that is
+ * not one of the AWS events it knows or its custom schema (`version` "1.0", `source` "custom",
+ * `content.description`), and Alertmanager's default message is plain text.
+ */
+export function alertManagerDefinition(topicArn: string): string {
   return [
+    'template_files:',
+    '  chatbot.tmpl: |',
+    '    {{ define "sns.cdkwebtiers.message" }}{"version":"1.0","source":"custom","content":{"textType":"client-markdown",' +
+      '"title":"[{{ .Status }}] {{ .CommonLabels.alertname }} ({{ len .Alerts }})",' +
+      '"description":"{{ range .Alerts }}*{{ .Labels.namespace }}* {{ .Annotations.summary }}\\n{{ end }}"}}{{ end }}',
+    '    {{ define "sns.cdkwebtiers.subject" }}[{{ .Status }}] {{ .CommonLabels.alertname }}{{ end }}',
     'alertmanager_config: |',
     '  route:',
     '    receiver: notifications',
@@ -183,6 +201,8 @@ function alertManagerDefinition(topicArn: string): string {
     '    - name: notifications',
     '      sns_configs:',
     `        - topic_arn: ${topicArn}`,
+    '          subject: \'{{ template "sns.cdkwebtiers.subject" . }}\'',
+    '          message: \'{{ template "sns.cdkwebtiers.message" . }}\'',
     '          sigv4:',
     `            region: ${Aws.REGION}`,
     '          attributes:',
@@ -197,6 +217,11 @@ export const SCRAPE_CONFIGURATION = `global:
 scrape_configs:
   - job_name: kubernetes-apiservers
     scheme: https
+    authorization:
+      credentials_file: /var/run/secrets/kubernetes.io/serviceaccount/token
+    tls_config:
+      ca_file: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt
+      insecure_skip_verify: true
     kubernetes_sd_configs:
       - role: endpoints
     relabel_configs:
@@ -205,6 +230,11 @@ scrape_configs:
         regex: default;kubernetes;https
   - job_name: cadvisor
     scheme: https
+    authorization:
+      credentials_file: /var/run/secrets/kubernetes.io/serviceaccount/token
+    tls_config:
+      ca_file: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt
+      insecure_skip_verify: true
     kubernetes_sd_configs:
       - role: node
     relabel_configs:
@@ -216,6 +246,13 @@ scrape_configs:
         regex: (.+)
         target_label: __metrics_path__
         replacement: /api/v1/nodes/$1/proxy/metrics/cadvisor
+  - job_name: kube-state-metrics
+    kubernetes_sd_configs:
+      - role: endpoints
+    relabel_configs:
+      - source_labels: [__meta_kubernetes_service_name, __meta_kubernetes_endpoint_port_name]
+        action: keep
+        regex: kube-state-metrics;http
   - job_name: pods
     kubernetes_sd_configs:
       - role: pod
@@ -251,6 +288,27 @@ export const ALERT_RULES = `groups:
           severity: critical
         annotations:
           summary: "Over 5% of Kubernetes API requests fail: deployments and autoscaling may stall"
+      - alert: PodCrashLooping
+        expr: max by (namespace, pod, container) (max_over_time(kube_pod_container_status_waiting_reason{reason="CrashLoopBackOff"}[5m])) >= 1
+        for: 10m
+        labels:
+          severity: critical
+        annotations:
+          summary: "{{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) is crash-looping"
+      - alert: DeploymentReplicasUnavailable
+        expr: max by (namespace, deployment) (kube_deployment_status_replicas_unavailable) > 0
+        for: 15m
+        labels:
+          severity: warning
+        annotations:
+          summary: "{{ $labels.namespace }}/{{ $labels.deployment }} has had {{ $value }} unavailable replicas for 15 minutes"
+      - alert: AutoscalerAtMax
+        expr: max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_status_current_replicas) >= max by (namespace, horizontalpodautoscaler) (kube_horizontalpodautoscaler_spec_max_replicas)
+        for: 15m
+        labels:
+          severity: warning
+        annotations:
+          summary: "{{ $labels.namespace }}/{{ $labels.horizontalpodautoscaler }} has run at its maximum replicas for 15 minutes: raise replicas.max or the node pools' limits"
       - alert: ScrapeTargetDown
         expr: up == 0
         for: 10m
@@ -259,6 +317,34 @@ export const ALERT_RULES = `groups:
         annotations:
           summary: "{{ $labels.job }} target {{ $labels.instance }} has not answered a scrape for 10 minutes"
 `;
+
+/**
+ * The scraper's RoleConfiguration: it writes to a workspace encrypted with a customer managed key
+ * through a target role that may use the key, assumed from a source role that the scraper service
+ * assumes.
+ */
+function scraperRoles(scope: Construct, workspace: aps.CfnWorkspace, key: kms.IKey): aps.CfnScraper.RoleConfigurationProperty {
+  const source = new iam.Role(scope, 'ScraperSourceRole', {
+    assumedBy: new iam.ServicePrincipal('scraper.aps.amazonaws.com').withConditions({ StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } }),
+    description: `Managed collector of ${scope.node.path}: assumes the write role`,
+  });
+  const target = new iam.Role(scope, 'ScraperWriteRole', {
+    assumedBy: new iam.ArnPrincipal(source.roleArn),
+    description: `Managed collector of ${scope.node.path}: remote write to the workspace, with its key`,
+  });
+  new iam.Policy(scope, 'ScraperWritePolicy', {
+    roles: [target],
+    statements: [
+      new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [workspace.attrArn] }),
+      new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+    ],
+  });
+  new iam.Policy(scope, 'ScraperSourcePolicy', {
+    roles: [source],
+    statements: [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [target.roleArn] })],
+  });
+  return { sourceRoleArn: source.roleArn, targetRoleArn: target.roleArn };
+}
 
 /** RBAC that the AWS managed collector needs (user `aps-collector-user`, read-only discovery and metrics). */
 export function scraperRbacManifests(): Record<string, unknown>[] {
@@ -365,6 +451,13 @@ export function otelCollectorManifests(region: string): Record<string, unknown>[
           },
         },
       },
+    },
+    {
+      // Two replicas, at most one away at a time: a node drain never stops the traces.
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'otel-collector', namespace: OBSERVABILITY_NAMESPACE, labels },
+      spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
     },
     {
       apiVersion: 'v1',

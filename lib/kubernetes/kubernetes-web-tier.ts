@@ -4,229 +4,29 @@ import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
-import { Duration, Stack, Tags, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { packageRoot } from '../common/package-root';
-import { checkInteger, checkRange, invalid } from '../common/validation';
 import { KubernetesTierAlarms } from '../observability/kubernetes-tier-alarms';
-import { WebTierAlarmOptions } from '../observability/web-tier-alarms';
-import { TierLoadBalancer } from '../web-tier/tier-load-balancer';
-import { WebTierRouting } from '../web-tier/web-tier-props';
-import { TierCluster } from './tier-cluster';
+import { validate } from './kubernetes-web-tier-validation';
+import { KubernetesWebTierProps } from './kubernetes-web-tier-props';
+
+export type {
+  KubernetesHealthCheck, KubernetesReplicas, KubernetesResources, KubernetesScaling, KubernetesScheduledScaling, KubernetesTrafficWeight, KubernetesWebTierProps,
+} from './kubernetes-web-tier-props';
+
+/** How long `helm --wait --atomic` waits: well below the deploy provider's 15-minute Lambda limit. */
+export const HELM_TIMEOUT = Duration.minutes(12);
+
+/** The IP target group's deregistration delay. */
+export const DEREGISTRATION_DELAY_SECONDS = 30;
+/** The pods' preStop sleep: at least the deregistration delay, and 5 s for the controller to act. */
+export const PRESTOP_SLEEP_SECONDS = DEREGISTRATION_DELAY_SECONDS + 5;
 
 /** Where the web-tier Helm chart that ships with the library lives (from the sources or the build). */
 export function webTierChartDir(): string {
   return path.join(packageRoot(), 'lib', 'kubernetes', 'charts', 'web-tier');
-}
-
-/**
- * CPU and memory of each pod. Requests are what the scheduler (and Auto Mode, when it starts
- * nodes) reserves; limits are where the kernel stops the container.
- */
-export interface KubernetesResources {
-  /** CPU request, in Kubernetes units: '250m', '1'. */
-  readonly cpu: string;
-  /** Memory request: '256Mi', '1Gi'. */
-  readonly memory: string;
-  /**
-   * CPU limit. Unset by default: a CPU limit throttles a pod even when the node is idle.
-   *
-   * @default - no CPU limit
-   */
-  readonly cpuLimit?: string;
-  /**
-   * Memory limit (a container above it is killed and restarted).
-   *
-   * @default - the memory request
-   */
-  readonly memoryLimit?: string;
-}
-
-/** Pod count bounds of the HorizontalPodAutoscaler. */
-export interface KubernetesReplicas {
-  /** Fewest pods, also the floor while idle. At least 2 so that one zone or node can go. */
-  readonly min: number;
-  /** Most pods. */
-  readonly max: number;
-}
-
-/** A known event: at `schedule` the autoscaler's floor becomes `minReplicas`. */
-export interface KubernetesScheduledScaling {
-  /** Short name (lowercase letters, digits, dashes), part of the CronJob's name. */
-  readonly name: string;
-  /** Cron expression in `timeZone`, for example '30 17 * * 4' (Thursdays 17:30). */
-  readonly schedule: string;
-  /** The autoscaler's floor from then on (another entry puts it back). */
-  readonly minReplicas: number;
-  /**
-   * IANA time zone of the schedule.
-   *
-   * @default 'Etc/UTC'
-   */
-  readonly timeZone?: string;
-}
-
-/** How the tier scales. */
-export interface KubernetesScaling {
-  /**
-   * Average CPU utilisation of the pods (percent of their CPU request) that the autoscaler keeps.
-   *
-   * @default 60
-   */
-  readonly targetCpuPercent?: number;
-  /**
-   * Also scale on the load balancer's requests, as `requestsPerSecondPerInstance` does for EC2 tiers:
-   * pods = requests of the last minute / (60 × this value), from the CloudWatch `RequestCount` of
-   * the tier's target group. Needs `loadBalancer`; installs KEDA on
-   * the cluster (its operator reads CloudWatch through its own pod identity), which then owns the
-   * HorizontalPodAutoscaler.
-   *
-   * @default - CPU only
-   */
-  readonly requestsPerSecondPerPod?: number;
-  /**
-   * Pre-scaling for known events (a launch, a live show).
-   *
-   * @default - none
-   */
-  readonly scheduled?: KubernetesScheduledScaling[];
-}
-
-/**
- * Health of the pods, with the same truthful-health split as `StatelessWebTier`: readiness
- * ("send me traffic", also the load balancer's check) may fail when a dependency is down;
- * liveness ("restart me") must fail only when the process itself is stuck.
- */
-export interface KubernetesHealthCheck {
-  /**
-   * Readiness path, also the target group's health check.
-   *
-   * @default '/healthz'
-   */
-  readonly path?: string;
-  /**
-   * Liveness path: answers as long as the process can answer at all.
-   *
-   * @default - the readiness path
-   */
-  readonly livenessPath?: string;
-  /**
-   * The port the probes call. Must be the container port (the only one the container exposes).
-   *
-   * @default - the container port
-   */
-  readonly port?: number;
-  /**
-   * How long a starting pod may take before liveness applies (startup probe budget).
-   *
-   * @default Duration.minutes(5)
-   */
-  readonly startupTimeout?: Duration;
-}
-
-/** Weighted sharing of the load balancer's default action with the tier already there. */
-export interface KubernetesTrafficWeight {
-  /** Relative weight of this tier (0–999). */
-  readonly thisTier: number;
-  /** Relative weight of the load balancer's default tier (0–999). */
-  readonly defaultTier: number;
-}
-
-/**
- * Props of a {@link KubernetesWebTier}.
- */
-export interface KubernetesWebTierProps {
-  /** The cluster to run on. */
-  readonly cluster: TierCluster;
-  /**
-   * Container image as `repository:tag` or `repository@sha256:digest`, ECR or public
-   * (`repo.repositoryUriForTag('1.4.2')`). A missing tag or `latest` fails unless
-   * `allowLatestTag` is true: a moving tag makes two pods of one release run different code.
-   */
-  readonly image: string;
-  /**
-   * Accept an image with the `latest` tag (or none).
-   *
-   * @default false
-   */
-  readonly allowLatestTag?: boolean;
-  /**
-   * Port the container listens on (passed to the app as `PORT`).
-   *
-   * @default 8080
-   */
-  readonly containerPort?: number;
-  /** Resource requests and limits of each pod: required, scheduling and scaling depend on them. */
-  readonly resources: KubernetesResources;
-  /** Pod count bounds. */
-  readonly replicas: KubernetesReplicas;
-  /**
-   * Scaling.
-   *
-   * @default - CPU at 60 %, no schedules
-   */
-  readonly scaling?: KubernetesScaling;
-  /**
-   * Probes.
-   *
-   * @default - readiness, liveness and startup on '/healthz'
-   */
-  readonly healthCheck?: KubernetesHealthCheck;
-  /**
-   * Kubernetes name of the workload (DNS label).
-   *
-   * @default - the construct id in lowercase
-   */
-  readonly name?: string;
-  /**
-   * Kubernetes namespace (created when missing).
-   *
-   * @default - the workload name: one namespace per tier
-   */
-  readonly kubernetesNamespace?: string;
-  /**
-   * Plain environment variables (no secrets: they end up in the manifest).
-   *
-   * @default - only PORT
-   */
-  readonly environment?: Record<string, string>;
-  /**
-   * Secrets Manager secrets the pods read at start: each key is an environment variable that
-   * holds the path of a memory-backed file with the secret's value, fetched by an init container
-   * through the pod identity. The value never appears in a manifest or the template.
-   *
-   * @default - none
-   */
-  readonly secrets?: Record<string, secretsmanager.ISecret>;
-  /**
-   * Join a shared load balancer through a target group of type IP.
-   *
-   * @default - no load balancer (reachable only inside the cluster)
-   */
-  readonly loadBalancer?: TierLoadBalancer;
-  /**
-   * Which requests of the load balancer come to this tier (host or path).
-   *
-   * @default - the default action (every unmatched request), or a weighted share of it with `weight`
-   */
-  readonly routing?: WebTierRouting;
-  /**
-   * Share the load balancer's default action with the tier that already has it (an EC2 tier),
-   * by weight.
-   *
-   * @default - no weighted sharing
-   */
-  readonly weight?: KubernetesTrafficWeight;
-  /**
-   * CloudWatch alarms on the tier's target group, with a load balancer: 5xx share, p99 response
-   * time, unhealthy pods, healthy pods below replicas.min, and the load balancer's own 5xx and
-   * rejected connections. The EC2-only thresholds (`atMaxCapacityMinutes`, `cpuCreditBalance`) fail at synth.
-   *
-   * @default - every alarm with its default threshold
-   */
-  readonly alarms?: WebTierAlarmOptions;
 }
 
 /**
@@ -239,7 +39,7 @@ export interface KubernetesWebTierProps {
  * load balancer drains them, and get AWS access through EKS Pod Identity: exactly what `grant*()`
  * calls on the tier ask for.
  */
-export class KubernetesWebTier extends Construct implements iam.IGrantable {
+export class KubernetesWebTier extends Construct implements iam.IGrantable, ec2.IConnectable {
   /** The pods' IAM role (EKS Pod Identity). */
   public readonly role: iam.Role;
   /** Grant target: statements land in a customer managed policy of the pods' role. */
@@ -256,6 +56,14 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
   public readonly kubernetesNamespace: string;
   /** The tier's CloudWatch alarms and dashboard section, when it has a load balancer. */
   public readonly alarms?: KubernetesTierAlarms;
+  /**
+   * Network access of the pods: `db.connections.allowDefaultPortFrom(tier)`. EKS Auto Mode gives
+   * pods the cluster security group (it has no security groups per pod), so a rule opened to the
+   * tier admits every pod of the cluster; the default port is the container port.
+   */
+  public readonly connections: ec2.Connections;
+  /** The EKS Pod Identity association of the pods' service account (the chart waits for it). */
+  public readonly podIdentity: CfnPodIdentityAssociation;
 
   constructor(scope: Construct, id: string, props: KubernetesWebTierProps) {
     super(scope, id);
@@ -275,7 +83,8 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
     });
     this.grantPrincipal = new LazyManagedPolicyPrincipal(this, this.role);
     const serviceAccountName = this.workloadName;
-    new CfnPodIdentityAssociation(this, 'PodIdentity', {
+    this.connections = new ec2.Connections({ securityGroups: [props.cluster.clusterSecurityGroup], defaultPort: ec2.Port.tcp(port) });
+    this.podIdentity = new CfnPodIdentityAssociation(this, 'PodIdentity', {
       clusterName: props.cluster.cluster.clusterName,
       namespace: this.kubernetesNamespace,
       serviceAccount: serviceAccountName,
@@ -293,7 +102,7 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
         targetType: elbv2.TargetType.IP,
         port,
         protocol: elbv2.ApplicationProtocol.HTTP,
-        deregistrationDelay: Duration.seconds(30),
+        deregistrationDelay: Duration.seconds(DEREGISTRATION_DELAY_SECONDS),
         healthCheck: {
           path: readinessPath,
           interval: Duration.seconds(10),
@@ -330,17 +139,22 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
       resources,
       probes: {
         readiness: { path: readinessPath, periodSeconds: 5, failureThreshold: 2 },
-        liveness: { path: health.livenessPath ?? readinessPath, periodSeconds: 20, failureThreshold: 6 },
-        startup: { path: health.livenessPath ?? readinessPath, periodSeconds: 5, failureThreshold: Math.max(1, Math.ceil(startupSeconds / 5)) },
+        // No path: a TCP connect, so that a dependency outage never restarts the pods.
+        liveness: { path: health.livenessPath ?? '', periodSeconds: 20, failureThreshold: 6 },
+        startup: { path: health.livenessPath ?? '', periodSeconds: 5, failureThreshold: Math.max(1, Math.ceil(startupSeconds / 5)) },
       },
       env: Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value })),
       secretFiles,
       serviceAccountName,
       targetGroupArn: this.targetGroup?.targetGroupArn ?? '',
       maxUnavailable: 1,
-      terminationGracePeriodSeconds: 60,
-      // Longer than the target group's deregistration and health check, so no request hits a stopped pod.
-      preStopSleepSeconds: 15,
+      runAsUser: props.runAsUser ?? 10001,
+      initRunAsUser: 65532,
+      onDemandFloor: true,
+      // Keep serving for the whole deregistration delay (plus 5 s for the controller to deregister),
+      // then 30 s for the app to finish its requests.
+      terminationGracePeriodSeconds: PRESTOP_SLEEP_SECONDS + 30,
+      preStopSleepSeconds: PRESTOP_SLEEP_SECONDS,
       requestsScaling: props.scaling?.requestsPerSecondPerPod && this.targetGroup ? {
         // The metric is the Sum over one minute.
         requestsPerPodPerMinute: Math.round(props.scaling.requestsPerSecondPerPod * 60),
@@ -354,94 +168,25 @@ export class KubernetesWebTier extends Construct implements iam.IGrantable {
     };
 
     const chartAsset = new s3assets.Asset(this, 'ChartAsset', { path: webTierChartDir() });
+    // The namespace comes from the cluster (labelled for Auto Mode's readiness gates), not from Helm.
+    const namespace = props.cluster._namespace(this.kubernetesNamespace);
     this.chart = props.cluster.cluster.addHelmChart(`${id}Chart`, {
       chartAsset,
       release: this.workloadName,
       namespace: this.kubernetesNamespace,
+      createNamespace: false,
       values: this.values,
       wait: true,
       atomic: true,
-      timeout: Duration.minutes(15),
+      // Below the deploy provider's 15-minute Lambda limit, so that helm itself fails and rolls back
+      // (--atomic) instead of being cut off with the release stuck in pending-upgrade (aws-cdk#22257).
+      timeout: HELM_TIMEOUT,
     });
     // Nodes must exist (node pools) before pods can become ready; KEDA's CRDs before a ScaledObject.
-    this.chart.node.addDependency(props.cluster.nodePools);
+    this.chart.node.addDependency(props.cluster.nodePools, namespace);
+    // Pod Identity associations are eventually consistent: pods created before theirs get no credentials.
+    this.chart.node.addDependency(this.podIdentity);
     if (props.scaling?.requestsPerSecondPerPod) this.chart.node.addDependency(props.cluster._eventDrivenAutoscaling());
-  }
-}
-
-/** The tag of `repo:tag` ('latest' when there is none), or the digest of `repo@sha256:…`. */
-function imageTag(image: string): string {
-  const at = image.indexOf('@');
-  if (at >= 0) return image.slice(at + 1);
-  const slash = image.lastIndexOf('/');
-  const colon = image.lastIndexOf(':');
-  return colon > slash ? image.slice(colon + 1) : 'latest';
-}
-
-function validate(scope: Construct, props: KubernetesWebTierProps, port: number): void {
-  const name = props.name ?? scope.node.id.toLowerCase();
-  if (!/^[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?$/.test(name)) {
-    invalid(scope, 'name', name, 'Use a DNS label: lowercase letters, digits and dashes, at most 52 characters, starting and ending with a letter or digit.');
-  }
-  checkInteger(scope, 'containerPort', port, 1, 65535);
-  if (!props.resources || !props.resources.cpu || !props.resources.memory) {
-    invalid(scope, 'resources', props.resources ?? undefined,
-      "Every pod needs CPU and memory requests (the scheduler, Auto Mode and the CPU autoscaler depend on them): for example resources: { cpu: '250m', memory: '512Mi' }.");
-  }
-  if (!/^\d+(\.\d+)?m?$/.test(props.resources.cpu)) {
-    invalid(scope, 'resources.cpu', props.resources.cpu, "Give a Kubernetes CPU quantity, for example '250m' or '1'.");
-  }
-  for (const [prop, value] of [['resources.memory', props.resources.memory], ['resources.memoryLimit', props.resources.memoryLimit]] as const) {
-    if (value !== undefined && !/^\d+(Ki|Mi|Gi)$/.test(value)) {
-      invalid(scope, prop, value, "Give a Kubernetes memory quantity in Ki, Mi or Gi, for example '512Mi'.");
-    }
-  }
-  if (!props.replicas) invalid(scope, 'replicas', undefined, 'Give replicas: { min: 2, max: 10 }.');
-  checkInteger(scope, 'replicas.min', props.replicas.min, 1, 1000);
-  checkInteger(scope, 'replicas.max', props.replicas.max, 1, 1000);
-  if (props.replicas.min > props.replicas.max) {
-    invalid(scope, 'replicas.min', props.replicas.min,
-      `It is greater than replicas.max (${props.replicas.max}): set min ≤ max, for example { min: ${props.replicas.max}, max: ${props.replicas.min} }.`);
-  }
-  checkInteger(scope, 'scaling.targetCpuPercent', props.scaling?.targetCpuPercent, 10, 95);
-  checkRange(scope, 'scaling.requestsPerSecondPerPod', props.scaling?.requestsPerSecondPerPod, 0.1, 100_000);
-  if (props.scaling?.requestsPerSecondPerPod && !props.loadBalancer) {
-    invalid(scope, 'scaling.requestsPerSecondPerPod', props.scaling.requestsPerSecondPerPod,
-      "Requests are counted by the load balancer's target group: pass loadBalancer, or remove requestsPerSecondPerPod to scale on CPU only.");
-  }
-  for (const s of props.scaling?.scheduled ?? []) {
-    if (!/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/.test(s.name)) {
-      invalid(scope, 'scaling.scheduled[].name', s.name, 'Use lowercase letters, digits and dashes, at most 22 characters.');
-    }
-    if (s.schedule.trim().split(/\s+/).length !== 5) {
-      invalid(scope, `scaling.scheduled[${s.name}].schedule`, s.schedule, "Give a five-field cron expression, for example '30 17 * * 4'.");
-    }
-    checkInteger(scope, `scaling.scheduled[${s.name}].minReplicas`, s.minReplicas, props.replicas.min, props.replicas.max);
-  }
-  const probePort = props.healthCheck?.port;
-  if (probePort !== undefined && probePort !== port) {
-    invalid(scope, 'healthCheck.port', probePort,
-      `The container exposes only containerPort ${port}: remove healthCheck.port, or set containerPort to ${probePort} if that is where the app listens.`);
-  }
-  for (const [prop, p] of [['healthCheck.path', props.healthCheck?.path], ['healthCheck.livenessPath', props.healthCheck?.livenessPath]] as const) {
-    if (p !== undefined && !p.startsWith('/')) invalid(scope, prop, p, "Give an absolute path, for example '/healthz'.");
-  }
-  if (!Token.isUnresolved(props.image)) {
-    const tag = imageTag(props.image);
-    if (tag === 'latest' && !props.allowLatestTag) {
-      invalid(scope, 'image', props.image,
-        "A missing or 'latest' tag lets two pods of one release run different code and makes rollbacks impossible: pin a version tag or a digest (repo:1.4.2, repo@sha256:…), or set allowLatestTag: true.");
-    }
-  }
-  if (props.weight && props.routing) {
-    invalid(scope, 'weight', props.weight, 'weight shares the default action; routing sends matching requests only here: give one of them.');
-  }
-  if (props.weight) {
-    checkInteger(scope, 'weight.thisTier', props.weight.thisTier, 0, 999);
-    checkInteger(scope, 'weight.defaultTier', props.weight.defaultTier, 0, 999);
-  }
-  if ((props.weight || props.routing) && !props.loadBalancer) {
-    invalid(scope, props.weight ? 'weight' : 'routing', props.weight ?? props.routing, 'Routing applies only with a load balancer: pass loadBalancer, or remove it.');
   }
 }
 

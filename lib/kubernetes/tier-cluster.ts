@@ -4,14 +4,25 @@ import { CfnPodIdentityAssociation } from 'aws-cdk-lib/aws-eks';
 import * as eks from 'aws-cdk-lib/aws-eks-v2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
-import { createKey } from '../common/encryption';
+import { allowLogGroupsToUseKey, createKey, keyFor } from '../common/encryption';
 import { checkInteger, invalid, warn } from '../common/validation';
 
 /** The KEDA chart version installed when a tier scales on requests per pod (chart and app versions match). */
 export const KEDA_VERSION = '2.20.2';
+
+/**
+ * Namespace labels with which the load balancer controller injects the target-health readiness
+ * gate into new pods: the AWS Load Balancer Controller's documented label, and the
+ * `eks.amazonaws.com` spelling of Auto Mode's managed controller (both set; an unknown label is inert).
+ */
+export const READINESS_GATE_LABELS: Record<string, string> = {
+  'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
+  'eks.amazonaws.com/pod-readiness-gate-inject': 'enabled',
+};
 
 /** The Kubernetes version a new {@link TierCluster} runs unless told otherwise. */
 export const DEFAULT_KUBERNETES_VERSION = '1.33';
@@ -61,8 +72,9 @@ export interface TierClusterProps {
   readonly vpc: ec2.IVpc;
   /**
    * A Lambda layer with `kubectl` and `helm` matching `kubernetesVersion`, used by the provider
-   * that installs charts and manifests during deployments. The npm package
-   * `@aws-cdk/lambda-layer-kubectl-v33` ships one as a prebuilt zip (no Docker, no network at synth):
+   * that installs charts and manifests during deployments. Install the npm package
+   * `@aws-cdk/lambda-layer-kubectl-v33` (one package per Kubernetes minor: `-v34` for 1.34...),
+   * which ships the layer as a prebuilt zip (no Docker, no network at synth), and pass
    * `new KubectlV33Layer(this, 'Kubectl')`.
    */
   readonly kubectlLayer: lambda.ILayerVersion;
@@ -125,7 +137,9 @@ export interface TierClusterProps {
  *   the pods that the tiers' HorizontalPodAutoscalers ask for.
  * - **Load balancing**: Auto Mode's managed load balancer controller (the AWS Load Balancer
  *   Controller run by EKS) binds tiers to target groups created here (`TargetGroupBinding`).
- * - **Pod identity**: the EKS Pod Identity agent add-on, for `KubernetesWebTier` service accounts.
+ * - **Pod identity** for `KubernetesWebTier` service accounts: Auto Mode runs the agent itself.
+ * - **metrics-server** (the EKS community add-on): EKS does not install it, and every CPU-based
+ *   HorizontalPodAutoscaler needs it.
  */
 export class TierCluster extends Construct {
   /** The EKS cluster. */
@@ -136,20 +150,22 @@ export class TierCluster extends Construct {
   public readonly kubernetesVersion: string;
   /** The node pool manifest (On-Demand base and Spot burst). */
   public readonly nodePools: eks.KubernetesManifest;
+  /** The metrics-server add-on (resource metrics for the HorizontalPodAutoscalers). */
+  public readonly metricsServer: eks.Addon;
 
   constructor(scope: Construct, id: string, props: TierClusterProps) {
     super(scope, id);
     this.kubernetesVersion = props.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION;
     if (!/^1\.\d{2}$/.test(this.kubernetesVersion)) {
-      invalid(this, 'kubernetesVersion', this.kubernetesVersion, "Give major.minor, for example '1.33'.");
+      invalid(this, 'CWT801', 'kubernetesVersion', this.kubernetesVersion, "Give major.minor, for example '1.33'.");
     }
     if (props.publicEndpointCidrs !== undefined) {
       if (props.publicEndpointCidrs.length === 0) {
-        invalid(this, 'publicEndpointCidrs', [], 'An empty list would open the API endpoint to every address: list the CIDR blocks that may reach it, or remove publicEndpointCidrs for a private endpoint.');
+        invalid(this, 'CWT802', 'publicEndpointCidrs', [], 'An empty list would open the API endpoint to every address: list the CIDR blocks that may reach it, or remove publicEndpointCidrs for a private endpoint.');
       }
       for (const cidr of props.publicEndpointCidrs) {
         if (!Token.isUnresolved(cidr) && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) {
-          invalid(this, 'publicEndpointCidrs', cidr, "Give IPv4 CIDR blocks, for example '203.0.113.0/24'.");
+          invalid(this, 'CWT803', 'publicEndpointCidrs', cidr, "Give IPv4 CIDR blocks, for example '203.0.113.0/24'.");
         }
         if (cidr === '0.0.0.0/0') {
           warn(this, 'publicApiEndpoint', 'publicEndpointCidrs includes 0.0.0.0/0: the Kubernetes API answers the whole internet (authentication still applies).');
@@ -159,15 +175,15 @@ export class TierCluster extends Construct {
     const capacity = props.capacity ?? {};
     const base = capacity.onDemandBaseVcpus ?? 4;
     const spot = capacity.spotMaxVcpus ?? 64;
-    checkInteger(this, 'capacity.onDemandBaseVcpus', base, 2, 10000);
-    checkInteger(this, 'capacity.spotMaxVcpus', spot, 0, 100000);
+    checkInteger(this, 'CWT804', 'capacity.onDemandBaseVcpus', base, 2, 10000);
+    checkInteger(this, 'CWT805', 'capacity.spotMaxVcpus', spot, 0, 100000);
     const families = capacity.instanceFamilies ?? ['c6i', 'c6a', 'c7i', 'm6i', 'm6a', 'm7i'];
     if (families.length < 2) {
-      invalid(this, 'capacity.instanceFamilies', families, 'Give at least two instance families so that Spot capacity can come from another pool when one runs dry.');
+      invalid(this, 'CWT806', 'capacity.instanceFamilies', families, 'Give at least two instance families so that Spot capacity can come from another pool when one runs dry.');
     }
     const sizes = capacity.instanceSizes ?? ['large', 'xlarge', '2xlarge'];
     if (sizes.length === 0) {
-      invalid(this, 'capacity.instanceSizes', sizes, "Give at least one size, for example ['large', 'xlarge'].");
+      invalid(this, 'CWT807', 'capacity.instanceSizes', sizes, "Give at least one size, for example ['large', 'xlarge'].");
     }
 
     this.secretsEncryptionKey = props.secretsEncryptionKey ?? createKey(this, 'SecretsKey', `Envelope encryption of the Kubernetes Secrets of ${this.node.path}`);
@@ -211,12 +227,48 @@ export class TierCluster extends Construct {
     this.cluster.connections.allowFrom(providerSecurityGroup, ec2.Port.tcp(443), 'Deploy provider to the Kubernetes API');
     this.acknowledgeEksModuleFindings();
     (props.adminRoleArns ?? []).forEach((arn, i) => this.grantAdmin(`Admin${i}`, arn));
-    // Pods get AWS credentials from EKS Pod Identity (KubernetesWebTier service accounts).
-    new eks.Addon(this, 'PodIdentityAgent', { cluster: this.cluster, addonName: 'eks-pod-identity-agent' });
+    // Pods get AWS credentials from EKS Pod Identity: Auto Mode runs its agent, no add-on needed.
+    // EKS does not install metrics-server; the HorizontalPodAutoscalers' CPU metric comes from it.
+    this.metricsServer = new eks.Addon(this, 'MetricsServer', { cluster: this.cluster, addonName: 'metrics-server' });
+    this.encryptProviderLogGroups();
 
     this.nodePools = this.cluster.addManifest('NodePools',
       nodePool('on-demand-base', 100, ['on-demand'], base, families, sizes),
       nodePool('spot-burst', 10, ['spot', 'on-demand'], spot, families, sizes));
+  }
+
+  /**
+   * Under `@aws-cdk/aws-lambda:useCdkManagedLogGroup` (which `cdk init` sets), the deploy
+   * provider's functions get log groups of their own, unencrypted: encrypt them with the stack's
+   * default key or one of the cluster's.
+   */
+  private encryptProviderLogGroups(): void {
+    const provider = this.cluster.node.findChild('KubectlProvider');
+    const groups = provider.node.findAll().filter((c): c is logs.CfnLogGroup => c instanceof logs.CfnLogGroup);
+    if (groups.length === 0) return;
+    const key = keyFor(this, undefined, 'ProviderLogsKey', `Logs of the deploy provider of ${this.node.path}`);
+    allowLogGroupsToUseKey(key);
+    for (const group of groups) group.kmsKeyId = key.keyArn;
+  }
+
+  /**
+   * The namespace `name`, created once per cluster with the label that makes EKS Auto Mode add
+   * the load balancer's target health as a readiness gate of its pods.
+   * @internal
+   */
+  public _namespace(name: string): eks.KubernetesManifest {
+    const id = `Namespace-${name}`;
+    const existing = this.node.tryFindChild(id) as eks.KubernetesManifest | undefined;
+    if (existing) return existing;
+    return new eks.KubernetesManifest(this, id, {
+      cluster: this.cluster,
+      manifest: [{
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: { ...READINESS_GATE_LABELS, 'app.kubernetes.io/managed-by': 'cdk-web-tiers' } },
+      }],
+      overwrite: true,
+    });
   }
 
   /**
@@ -275,7 +327,7 @@ export class TierCluster extends Construct {
     });
     acknowledgeFindings(policy, 'cloudwatch:GetMetricData has no resource-level permissions: AWS only accepts "*" for it; it reads metrics, nothing else.',
       'AwsSolutions-IAM5[Resource::*]');
-    new CfnPodIdentityAssociation(this, 'KedaOperatorIdentity', {
+    const identity = new CfnPodIdentityAssociation(this, 'KedaOperatorIdentity', {
       clusterName: this.cluster.clusterName, namespace: 'keda', serviceAccount: 'keda-operator', roleArn: role.roleArn,
     });
     // A third-party chart: the deploy provider fetches it from the KEDA repository at deploy time (pinned version).
@@ -288,9 +340,11 @@ export class TierCluster extends Construct {
       namespace: 'keda',
       wait: true,
       atomic: true,
-      timeout: Duration.minutes(15),
+      // Below the deploy provider's 15-minute Lambda limit (aws-cdk#22257).
+      timeout: Duration.minutes(12),
     });
-    keda.node.addDependency(this.nodePools);
+    // Pod Identity associations are eventually consistent: the operator must start with its credentials.
+    keda.node.addDependency(this.nodePools, identity);
     return keda;
   }
 

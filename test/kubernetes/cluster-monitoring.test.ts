@@ -28,8 +28,7 @@ describe('TierClusterMonitoring', () => {
       Destination: { AmpConfiguration: { WorkspaceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Workspace'), 'Arn'] } } },
       ScrapeConfiguration: { ConfigurationBlob: { 'Fn::Base64': SCRAPE_CONFIGURATION } },
     });
-    // The collector reads the Kubernetes API as aps-collector-user through an access entry.
-    template.hasResourceProperties('AWS::EKS::AccessEntry', { Username: 'aps-collector-user', PrincipalArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('Scraper'), 'RoleArn'] } });
+    // The collector reads the Kubernetes API as aps-collector-user through the access entry AMP creates.
   });
 
   test('alerts: rules in the workspace, Alertmanager publishes to the topic, which lets only this workspace publish', () => {
@@ -47,9 +46,10 @@ describe('TierClusterMonitoring', () => {
 
   test('the rules and the scrape configuration are valid YAML with the expected alerts', () => {
     const rules = YAML.parse(ALERT_RULES);
-    expect(rules.groups[0].rules.map((r: any) => r.alert)).toEqual(['ContainerMemoryNearLimit', 'KubernetesApiServerErrors', 'ScrapeTargetDown']);
-    for (const rule of rules.groups[0].rules) expect(rule.for).toBe('10m');
-    expect(YAML.parse(SCRAPE_CONFIGURATION).scrape_configs.map((j: any) => j.job_name)).toEqual(['kubernetes-apiservers', 'cadvisor', 'pods']);
+    expect(rules.groups[0].rules.map((r: any) => r.alert)).toEqual(['ContainerMemoryNearLimit', 'KubernetesApiServerErrors',
+      'PodCrashLooping', 'DeploymentReplicasUnavailable', 'AutoscalerAtMax', 'ScrapeTargetDown']);
+    for (const rule of rules.groups[0].rules) expect(['10m', '15m']).toContain(rule.for);
+    expect(YAML.parse(SCRAPE_CONFIGURATION).scrape_configs.map((j: any) => j.job_name)).toEqual(['kubernetes-apiservers', 'cadvisor', 'kube-state-metrics', 'pods']);
   });
 
   test('traces: an OpenTelemetry collector with its own pod identity that may only send to X-Ray', () => {
@@ -67,7 +67,7 @@ describe('TierClusterMonitoring', () => {
     const yaml = [...otelCollectorManifests('us-east-1'), ...scraperRbacManifests()].map(m => YAML.stringify(m)).join('---\n');
     const report = kubernetesValidate(yaml, cluster.kubernetesVersion);
     expect(report.lines.filter(l => !l.startsWith('INFO'))).toEqual([]);
-    expect(report.lines.filter(l => l.includes('passed'))).toHaveLength(7);
+    expect(report.lines.filter(l => l.includes('passed'))).toHaveLength(8); // with the collector's PodDisruptionBudget
   });
 });
 

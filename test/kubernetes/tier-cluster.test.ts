@@ -22,7 +22,6 @@ describe('TierCluster', () => {
     // No aws-auth ConfigMap anywhere: only access entries.
     expect(JSON.stringify(t.toJSON())).not.toContain('aws-auth');
     t.resourceCountIs('AWS::EKS::AccessEntry', 1); // the deploy provider's
-    t.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'eks-pod-identity-agent' });
     expect(t.findOutputs('*')).toEqual({});
   });
 

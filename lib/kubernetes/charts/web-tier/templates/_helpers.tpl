@@ -9,9 +9,15 @@ app.kubernetes.io/name: {{ .Values.name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- define "web-tier.probe" -}}
+{{- if .probe.path }}
 httpGet:
   path: {{ .probe.path }}
   port: http
+{{- else }}
+# No path: the process answers TCP, whatever its dependencies do.
+tcpSocket:
+  port: http
+{{- end }}
 periodSeconds: {{ .probe.periodSeconds }}
 failureThreshold: {{ .probe.failureThreshold }}
 timeoutSeconds: {{ .probe.timeoutSeconds | default 5 }}
@@ -34,4 +40,22 @@ scaleDown:
     - type: Percent
       value: 20
       periodSeconds: 60
+{{- end }}
+{{/*
+The autoscaler's floor: replicas.min, or the floor a pre-scale CronJob set on the live object
+(annotation cdk-web-tiers.io/prescale-floor) when that is higher, so that a `helm upgrade` during
+an event keeps it. `lookup` is empty under `helm template`.
+*/}}
+{{- define "web-tier.floor" -}}
+{{- $floor := int .Values.replicas.min -}}
+{{- $kind := ternary "ScaledObject" "HorizontalPodAutoscaler" (not (empty .Values.requestsScaling)) -}}
+{{- $api := ternary "keda.sh/v1alpha1" "autoscaling/v2" (not (empty .Values.requestsScaling)) -}}
+{{- $live := lookup $api $kind .Release.Namespace .Values.name -}}
+{{- if and $live $live.metadata $live.metadata.annotations -}}
+{{- $set := index $live.metadata.annotations "cdk-web-tiers.io/prescale-floor" -}}
+{{- if $set -}}
+{{- $floor = max $floor (int $set) | int -}}
+{{- end -}}
+{{- end -}}
+{{- min $floor (int .Values.replicas.max) -}}
 {{- end }}
