@@ -150,7 +150,7 @@ describe('BuycycleHybrid', () => {
         await sleep(500);
       }
     })();
-    const drain = spawnInLab(labEnv.KUBECTL, 'drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=300s');
+    const drain = spawnInLab(labEnv.KUBECTL, 'drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=480s');
     const code = await new Promise<number>(resolve => drain.on('exit', c => resolve(c ?? 1)));
     draining = false;
     await watch;
