@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Aws, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { acknowledgeFindings } from '../common/acknowledge';
+import { acknowledgeFindings, compliancePacks } from '../common/acknowledge';
 import { TierNotifications } from '../observability/tier-notifications';
 import { allowLogGroupsToUseKey, createKey } from '../common/encryption';
 import { TierCluster } from './tier-cluster';
@@ -332,17 +332,23 @@ function scraperRoles(scope: Construct, workspace: aps.CfnWorkspace, key: kms.IK
     assumedBy: new iam.ArnPrincipal(source.roleArn),
     description: `Managed collector of ${scope.node.path}: remote write to the workspace, with its key`,
   });
-  new iam.Policy(scope, 'ScraperWritePolicy', {
+  const write = new iam.Policy(scope, 'ScraperWritePolicy', {
     roles: [target],
     statements: [
       new iam.PolicyStatement({ actions: ['aps:RemoteWrite'], resources: [workspace.attrArn] }),
       new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
     ],
   });
-  new iam.Policy(scope, 'ScraperSourcePolicy', {
+  const assume = new iam.Policy(scope, 'ScraperSourcePolicy', {
     roles: [source],
     statements: [new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [target.roleArn] })],
   });
+  for (const policy of [write, assume]) {
+    acknowledgeFindings(policy,
+      'The policy belongs to one role that exists only for this workspace\'s managed collector, is scoped to that workspace, its key or the write role, ' +
+      'and is created and deleted with the role: a managed policy would add a second lifecycle and nothing else.',
+      ...compliancePacks('IAMNoInlinePolicy'));
+  }
   return { sourceRoleArn: source.roleArn, targetRoleArn: target.roleArn };
 }
 

@@ -135,20 +135,25 @@ export class StatelessWebTier extends TierBase {
       },
     });
 
+    const livenessNotElb = (group: autoscaling.AutoScalingGroup) => acknowledgeFindings(group,
+      'Instances are replaced on liveness, not on the load balancer\'s check: each instance reports itself unhealthy to Auto Scaling after 3 failed liveness checks ' +
+      '(and EC2 status checks replace dead hosts). The load balancer\'s check is readiness, which fails under overload; with ELB health checks overload would ' +
+      'replace instances that are alive and shrink the fleet during a spike (the death spiral the spike simulator reproduces). ' +
+      'healthCheck.loadBalancerReplacesInstances turns ELB health checks on.',
+      ...compliancePacks('AutoScalingGroupELBHealthCheckRequired'), 'CT.AUTOSCALING.PR.4');
     if (!health.loadBalancerReplacesInstances) {
       addLivenessReporter(fleet, health, this.appPort);
-      acknowledgeFindings(this.autoScalingGroup,
-        'Instances are replaced on liveness, not on the load balancer\'s check: each instance reports itself unhealthy to Auto Scaling after 3 failed liveness checks ' +
-        '(and EC2 status checks replace dead hosts). The load balancer\'s check is readiness, which fails under overload; with ELB health checks overload would ' +
-        'replace instances that are alive and shrink the fleet during a spike (the death spiral the spike simulator reproduces). ' +
-        'healthCheck.loadBalancerReplacesInstances turns ELB health checks on.',
-        ...compliancePacks('AutoScalingGroupELBHealthCheckRequired'), 'CT.AUTOSCALING.PR.4');
+      livenessNotElb(this.autoScalingGroup);
     }
     this.minCapacity = capacity.min;
     this.maxCapacity = capacity.max;
     if (capacity.baseline !== undefined) addSpotDrain(fleet, this.targetGroup.targetGroupArn);
     if (props.warmPool) addWarmPool(this, fleet, props.warmPool, `http://127.0.0.1:${health.port ?? this.appPort}${health.path}`, capacity);
-    if (props.spotBurst) this.spotBurstGroup = addSpotBurst(this, fleet, props.spotBurst, this.targetGroup, props.scaling ?? {}, capacity.baseline !== undefined);
+    if (props.spotBurst) {
+      this.spotBurstGroup = addSpotBurst(this, fleet, props.spotBurst, this.targetGroup, props.scaling ?? {}, capacity.baseline !== undefined);
+      // Its instances run the same liveness reporter (same launch template and boot).
+      if (!health.loadBalancerReplacesInstances) livenessNotElb(this.spotBurstGroup);
+    }
 
     addScalingPolicies(this, props.scaling ?? {});
     this.alarms = new WebTierAlarms(this, 'Alarms', {
